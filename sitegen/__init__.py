@@ -1,0 +1,1 @@
+"""Static site generator for the SMTP reply code reference."""

@@ -1,0 +1,74 @@
+"""Command-line interface of build.py."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .commands.build import BuildOptions, run_build
+from .errors import BuildError
+
+COMMANDS = ("build", "serve", "i18n")
+
+
+def parser(project: Path) -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    main = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build the SMTP reply code reference: one page per code and per pair of codes, "
+                    "in every language found in locales/.",
+        epilog="Without a command, 'build' runs. Use 'build.py COMMAND --help' for a command's options.",
+    )
+    commands = main.add_subparsers(dest="command", metavar="COMMAND")
+    build = commands.add_parser("build", help="build the site (the default)")
+    add_build_options(build, project)
+    serve = commands.add_parser("serve", help="build the site, then preview it on a local web server")
+    add_build_options(serve, project)
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    i18n = commands.add_parser("i18n", help="translator workflow: extract, update or coverage")
+    i18n.add_argument("action", choices=("extract", "update", "coverage"),
+                      help="extract: write locales/messages.pot from templates and content; "
+                           "update: extract, then merge it into every locales/*.po; "
+                           "coverage: print how much of each locale is translated")
+    return main
+
+
+def add_build_options(command: argparse.ArgumentParser, project: Path) -> None:
+    """Options shared by every command that builds."""
+    command.add_argument("--out", type=Path, default=project / "site", metavar="DIR",
+                         help="folder to write the site into (default: site/)")
+    command.add_argument("--base-url", metavar="PATH", default=None,
+                         help="URL path the site is served under: '/' (default) for a domain of its own, "
+                              "'/repo/' for a GitHub project page")
+    command.add_argument("--site-url", metavar="URL", default=None,
+                         help="absolute address of the site, e.g. https://example.github.io/repo/, "
+                              "for canonical links and the sitemap; its path is the base URL unless "
+                              "--base-url is given")
+    command.add_argument("--jobs", type=int, default=0, metavar="N",
+                         help="worker processes for rendering (default: one per CPU core)")
+    command.add_argument("--quiet", action="store_true", help="print nothing but errors and warnings")
+
+
+def main(argv: list[str], project: Path) -> int:
+    """Run build.py with ``argv``; returns the exit code."""
+    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+        argv = ["build", *argv]
+    args = parser(project).parse_args(argv)
+    try:
+        if args.command == "i18n":
+            from .commands.i18n import run_i18n
+            return run_i18n(project, args.action)
+        options = BuildOptions(project=project, out=args.out.resolve(), base_url=args.base_url,
+                               site_url=args.site_url, jobs=args.jobs, quiet=args.quiet)
+        if args.command == "serve":
+            from .commands.serve import run_serve
+            return run_serve(options, args.port)
+        run_build(options)
+        return 0
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""The commands of build.py: build, serve, explain, i18n and bench."""
