@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..api import write_api
 from ..output import copy_static, staging_folder
 from ..prepare import prepare_site
 from ..urls import Urls
@@ -26,6 +27,9 @@ class BuildOptions:
     quiet: bool = False
 
 
+POST_STEPS = (write_api,)
+
+
 def run_build(options: BuildOptions) -> dict:
     """Build the site into ``options.out``; returns figures about the build."""
     started = time.perf_counter()
@@ -38,6 +42,8 @@ def run_build(options: BuildOptions) -> dict:
     with staging_folder(options.out) as root:
         copy_static(options.project / "static", root)
         pages = render_site(site, root, jobs, progress=lambda done, total: None)
+        for step in POST_STEPS:
+            step(site, root)
     seconds = time.perf_counter() - started
     if not options.quiet:
         print(f"Built {pages} pages in {len(site.catalogs)} languages into {options.out} in {seconds:.1f} s")
