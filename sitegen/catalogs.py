@@ -20,6 +20,8 @@ from .locales import SOURCE_LOCALE, SiteLocale, site_locale
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]")
 MARKUP = re.compile(r"<[^<>]*>?")
+PO_KEYWORD_LINE = re.compile(r'^(?:#~\s*)?(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+(.*)$')
+PO_STRING = re.compile(r'^"(?:[^"\\]|\\.)*"$')
 URL = re.compile(r"\b(?:[a-z][a-z0-9+.-]*:)?//\S+|javascript:|data:", re.I)
 
 
@@ -91,6 +93,7 @@ def parse_po(path: Path, raw: bytes, identifier: str) -> Catalog:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BuildError("file is not UTF-8 text; save it as UTF-8", path) from None
+    check_quoting(path, text)
     try:
         catalog = read_po(io.StringIO(text), locale=identifier, abort_invalid=True)
     except PoFileError as error:
@@ -103,6 +106,17 @@ def parse_po(path: Path, raw: bytes, identifier: str) -> Catalog:
     except (ValueError, SyntaxError) as error:
         raise plural_error(path, text, str(error)) from None
     return catalog
+
+
+def check_quoting(path: Path, text: str) -> None:
+    """Reject strings with missing or unbalanced quotes, which Babel would silently truncate."""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        keyword = PO_KEYWORD_LINE.match(line)
+        value = keyword.group(2).strip() if keyword else line if line.startswith('"') else None
+        if value is not None and not PO_STRING.match(value):
+            raise BuildError("cannot parse the catalog: the string is not enclosed in double quotes "
+                             '(write it as "text", escaping inner quotes as \\")', path, number)
 
 
 def plural_error(path: Path, text: str, reason: str) -> BuildError:

@@ -35,7 +35,7 @@ REFERENCE_FIELDS = {
     "document": Field(str, required=False), "url": Field(str, required=False),
 }
 ENHANCED_FIELDS = {
-    "code": Field(str), "title": Field(str), "basic_registry": Field(str), "basic": Field(list, item=int),
+    "code": Field(str), "title": Field(str, allow_empty=True), "basic_registry": Field(str, allow_empty=True), "basic": Field(list, item=int),
     "references": Field(list, item=dict, table=REFERENCE_FIELDS), "summary": Field(str),
     "description": MARKDOWN, "success": MARKDOWN, "transient": MARKDOWN, "permanent": MARKDOWN, "fix": MARKDOWN,
 }
@@ -99,8 +99,7 @@ def load_reply_code(path: Path) -> ReplyCode:
     data, source = read_toml(path)
     check_table(data, REPLY_FIELDS, source)
     if str(data["code"]) != path.stem or not 200 <= data["code"] <= 599:
-        raise source.error(f"code {data['code']} does not match the file name '{path.name}'; "
-                           "rename the file or fix the code", "code")
+        raise source.error(name_mismatch(path, str(data["code"])), "code")
     definitions = tuple(
         Definition(reference=Reference(rfc=d["rfc"], section=d["section"]), text=d["text"],
                    context=d.get("context", ""), meaning=d.get("meaning", ""))
@@ -119,13 +118,22 @@ def load_reply_code(path: Path) -> ReplyCode:
                      enhanced=tuple(data["enhanced"]), definitions=definitions, source=path)
 
 
+def name_mismatch(path: Path, code: str) -> str:
+    """Explain a code that does not match its file name, pointing out duplicates."""
+    twin = path.with_name(f"{code}.toml")
+    if twin.exists():
+        return f"duplicate code {code}: it is already defined in {twin.name}; each code has exactly one file"
+    return f"code {code} does not match the file name '{path.name}'; name the file {code}.toml"
+
+
 def load_enhanced(path: Path) -> EnhancedCode:
     """Load and check one enhanced status code file."""
     data, source = read_toml(path)
     check_table(data, ENHANCED_FIELDS, source)
-    if data["code"] != path.stem or not ENHANCED_NAME.match(data["code"]):
-        raise source.error(f"code '{data['code']}' must look like X.1.1 and match the file name "
-                           f"'{path.name}'", "code")
+    if not ENHANCED_NAME.match(data["code"]):
+        raise source.error(f"code '{data['code']}' must look like X.1.1", "code")
+    if data["code"] != path.stem:
+        raise source.error(name_mismatch(path, data["code"]), "code")
     references = []
     for ref in data["references"]:
         if ("rfc" in ref) == ("document" in ref and "url" in ref):

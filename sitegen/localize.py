@@ -70,7 +70,7 @@ class Localizer:
 
     def text(self, value: str) -> LocalText:
         """One line of content text, translated when the catalog has it."""
-        translated = self.catalog.translated(value.strip())
+        translated = self.catalog.translated(value.strip()) if value.strip() else None
         return LocalText(translated or value.strip(), fallback=not translated and not self._source)
 
     def markdown(self, value: str) -> LocalMarkdown:

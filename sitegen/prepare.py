@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .catalogs import load_catalogs
 from .content import load_content
+from .coverage import load_template, measure_coverage
 from .localize import Localizer, LocalizedProtocol
 from .plan import plan_site
 from .render import Site, create_environment
@@ -30,9 +31,11 @@ def prepare_site(project: Path, urls: Urls) -> Site:
         }
         for catalog in catalogs
     }
+    template = load_template(project / "locales")
+    coverage = [measure_coverage(template, c.catalog, c.locale.identifier) for c in catalogs if c.catalog]
     return Site(protocols=protocols, catalogs=catalogs, localized=localized, urls=urls, env=env,
                 pages=plan_site(protocols), build_date=build_date(project),
-                assets=asset_versions(project / "static"))
+                assets=asset_versions(project / "static"), coverage=coverage)
 
 
 def build_date(project: Path) -> datetime.date:

@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup, escape
 
 from . import urls as paths
@@ -20,6 +20,7 @@ from .localize import LocalizedProtocol, needs_fallback_notice
 from .locales import SiteLocale
 from .model import Protocol, Reference
 from .plan import Page
+from .seo import install_template_helpers
 from .urls import Urls
 
 
@@ -35,6 +36,7 @@ class Site:
     pages: list[Page]
     build_date: object
     assets: dict[str, str] = field(default_factory=dict)
+    coverage: list = field(default_factory=list)
 
     @property
     def locales(self) -> list[SiteLocale]:
@@ -59,6 +61,7 @@ def create_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.install_null_translations(newstyle=True)
     env.filters["reference_link"] = reference_link
+    install_template_helpers(env)
     for name in env.list_templates(extensions=["html", "xml", "txt"]):
         try:
             env.get_template(name)
@@ -80,6 +83,7 @@ def locale_helpers(identifier: str) -> dict:
 
     return {
         "number": lambda value: format_decimal(value, locale=identifier),
+        "percent": lambda value: format_percent(value, locale=identifier),
         "date": lambda value: format_date(value, format="long", locale=identifier),
         "join": join,
     }
@@ -172,11 +176,11 @@ KIND_CONTEXT = {"code": code_context, "pair": pair_context, "enhanced": enhanced
 
 def render_page(site: Site, catalog: LocaleCatalog, page: Page) -> bytes:
     """Render one page in one locale to bytes."""
-    template = site.env.get_template(page.template)
     try:
+        template = site.env.get_template(page.template)
         return template.render(page_context(site, catalog, page)).encode("utf-8")
     except (jinja2.TemplateError, TypeError, AttributeError, ValueError, KeyError) as error:
-        filename, line = template_position(error, template.filename or page.template)
+        filename, line = template_position(error, str(site.env.loader.searchpath[0]) + "/" + page.template)
         raise BuildError(f"template error while rendering /{catalog.locale.prefix}{page.path}: {error}; "
                          "fix the template", filename, line) from None
 

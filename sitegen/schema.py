@@ -20,6 +20,7 @@ class Field:
     item: type | None = None
     choices: tuple[str, ...] = ()
     table: dict[str, "Field"] | None = None
+    allow_empty: bool = False
 
 
 class SourceFile:
@@ -60,7 +61,7 @@ def check_value(value: object, spec: Field, source: SourceFile, name: str, key: 
     """Check one field's value against its spec."""
     if not isinstance(value, spec.kind) or isinstance(value, bool):
         raise source.error(f"field '{name}' must be {TYPE_NAMES[spec.kind]}", key)
-    if spec.kind is str and spec.required and not value.strip():
+    if spec.kind is str and spec.required and not spec.allow_empty and not value.strip():
         raise source.error(f"field '{name}' is empty; write its text", key)
     if spec.kind is list:
         for item in value:

@@ -11,6 +11,8 @@ from pathlib import Path
 from ..api import write_api
 from ..output import copy_static, staging_folder
 from ..prepare import prepare_site
+from ..search import write_search_index
+from ..seo import write_seo_files
 from ..urls import Urls
 from ..workers import render_site
 
@@ -27,7 +29,7 @@ class BuildOptions:
     quiet: bool = False
 
 
-POST_STEPS = (write_api,)
+POST_STEPS = (write_api, write_seo_files, write_search_index)
 
 
 def run_build(options: BuildOptions) -> dict:

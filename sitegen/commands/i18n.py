@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -13,9 +12,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
 from ..catalogs import discover_locales, parse_po
-from ..errors import BuildError
-
-POT_NAME = "messages.pot"
+from ..coverage import POT_NAME, Coverage, all_coverage
 FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 PROJECT = "SMTP Reply Codes"
 
@@ -60,53 +57,6 @@ def run_update(project: Path) -> list[Path]:
         path.write_bytes(pot_bytes(catalog))
         updated.append(path)
     return updated
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """How much of one locale's catalog is translated, for the UI and for content."""
-
-    locale: str
-    ui: tuple[int, int, int]
-    content: tuple[int, int, int]
-
-    @staticmethod
-    def percent(counts: tuple[int, int, int]) -> int:
-        """Share of translated entries, rounded down."""
-        total = sum(counts)
-        return 100 * counts[0] // total if total else 100
-
-
-def measure_coverage(template: Catalog, catalog: Catalog, locale: str) -> Coverage:
-    """Count translated, fuzzy and untranslated entries of ``catalog`` against ``template``."""
-    counts = {"ui": [0, 0, 0], "content": [0, 0, 0]}
-    for message in list(template)[1:]:
-        part = "content" if all(f.startswith("content/") for f, _ in message.locations) else "ui"
-        found = catalog.get(message.id, message.context)
-        strings = [found.string] if found is not None and isinstance(found.string, str) else \
-            list(found.string) if found is not None else []
-        if found is not None and found.fuzzy and any(strings):
-            counts[part][1] += 1
-        elif strings and all(strings):
-            counts[part][0] += 1
-        else:
-            counts[part][2] += 1
-    return Coverage(locale, tuple(counts["ui"]), tuple(counts["content"]))
-
-
-def load_template(project: Path) -> Catalog:
-    """The committed template catalog."""
-    path = project / "locales" / POT_NAME
-    if not path.exists():
-        raise BuildError("template catalog missing; run 'python build.py i18n extract'", path)
-    return read_po(io.BytesIO(path.read_bytes()))
-
-
-def all_coverage(project: Path) -> list[Coverage]:
-    """Coverage of every locale's catalog."""
-    template = load_template(project)
-    return [measure_coverage(template, parse_po(p, p.read_bytes(), p.stem), p.stem)
-            for p in discover_locales(project / "locales")]
 
 
 def format_coverage(rows: list[Coverage]) -> str:

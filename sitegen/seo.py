@@ -1,0 +1,143 @@
+"""What search engines and link previews read: sitemap.xml, robots.txt and page metadata helpers.
+
+The sitemap lists every page in every locale with its hreflang alternates; it needs the
+absolute site URL (``--site-url``), since a sitemap may only hold absolute URLs. The
+template helpers turn data into a safe JSON-LD block and a locale into an Open Graph locale.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import quoteattr, escape as xml_escape
+
+from babel import Locale
+from babel.core import get_global
+from markupsafe import Markup
+
+from .output import write_file
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .locales import SiteLocale
+    from .render import Site
+
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+# Pages that are not content of their own: the class forms of enhanced codes only lead to
+# the code's page, and the 404 page is shown for missing addresses.
+NOT_LISTED = frozenset({"enhanced_class", "not_found"})
+# The sitemap protocol's limits for one file.
+MAX_URLS = 50_000
+MAX_BYTES = 50 * 1024 * 1024
+XMLNS = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+         'xmlns:xhtml="http://www.w3.org/1999/xhtml"')
+# Characters that must not appear literally inside a <script> element's JSON.
+SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def write_seo_files(site: "Site", root: Path) -> int:
+    """Write robots.txt and, when the site URL is known, the sitemap; returns the file count."""
+    if not site.urls.site_url:
+        write_file(root, ROBOTS, robots_txt(None))
+        return 1
+    sitemaps = sitemap_files(site)
+    for name, data in sitemaps.items():
+        write_file(root, name, data)
+    write_file(root, ROBOTS, robots_txt(site.urls.site_url + "/" + SITEMAP))
+    return len(sitemaps) + 1
+
+
+def robots_txt(sitemap_url: str | None) -> bytes:
+    """Allow every crawler everywhere and name the sitemap."""
+    lines = ["User-agent: *", "Allow: /"]
+    if sitemap_url:
+        lines += ["", f"Sitemap: {sitemap_url}"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def listed_pages(site: "Site") -> list:
+    """The pages the sitemap lists, in plan order."""
+    return [page for page in site.pages if page.kind not in NOT_LISTED]
+
+
+def url_entries(site: "Site", locale: "SiteLocale") -> list[str]:
+    """The sitemap ``<url>`` entries of one locale's pages, each with every alternate."""
+    source = site.locales[0]
+    lastmod = site.build_date.isoformat()
+    entries = []
+    for page in listed_pages(site):
+        links = [f'<xhtml:link rel="alternate" hreflang="{other.tag}" href={quoteattr(site.urls.absolute(other, page.path))}/>'
+                 for other in site.locales]
+        links.append('<xhtml:link rel="alternate" hreflang="x-default" '
+                     f'href={quoteattr(site.urls.absolute(source, page.path))}/>')
+        entries.append(f"<url><loc>{xml_escape(site.urls.absolute(locale, page.path))}</loc>"
+                       f"<lastmod>{lastmod}</lastmod>{''.join(links)}</url>")
+    return entries
+
+
+def urlset(entries: list[str]) -> bytes:
+    """A sitemap file holding ``entries``."""
+    body = "\n".join(entries)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {XMLNS}>\n{body}\n</urlset>\n'.encode("utf-8")
+
+
+def sitemap_files(site: "Site") -> dict[str, bytes]:
+    """``sitemap.xml`` with every page; past the protocol's limits, an index of one sitemap per locale."""
+    per_locale = {locale: url_entries(site, locale) for locale in site.locales}
+    everything = [entry for entries in per_locale.values() for entry in entries]
+    single = urlset(everything)
+    if len(everything) <= MAX_URLS and len(single) <= MAX_BYTES:
+        return {SITEMAP: single}
+    files, names = {}, []
+    for locale, entries in per_locale.items():
+        name = f"sitemap-{locale.tag.lower()}.xml"
+        files[name] = urlset(entries)
+        names.append(name)
+    lastmod = site.build_date.isoformat()
+    index = "\n".join(f"<sitemap><loc>{xml_escape(site.urls.site_url + '/' + name)}</loc>"
+                      f"<lastmod>{lastmod}</lastmod></sitemap>" for name in names)
+    files[SITEMAP] = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                      f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{index}\n'
+                      '</sitemapindex>\n').encode("utf-8")
+    return files
+
+
+def plain(value: object) -> object:
+    """Template values as JSON data: markup becomes its text, containers are walked."""
+    if isinstance(value, Markup):
+        return value.striptags()
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "plain"):
+        return plain(value.plain)
+    return str(value)
+
+
+def json_ld(data: object) -> Markup:
+    """A ``<script type="application/ld+json">`` block whose content cannot end the element early."""
+    text = json.dumps(plain(data), ensure_ascii=False, separators=(",", ":"))
+    for char, replacement in SCRIPT_ESCAPES.items():
+        text = text.replace(char, replacement)
+    return Markup('<script type="application/ld+json">') + Markup(text) + Markup("</script>")
+
+
+def og_locale(locale: "SiteLocale") -> str:
+    """The Open Graph form of a locale, language_TERRITORY: ``en_US``, ``tr_TR``, ``pt_BR``."""
+    parsed = Locale.parse(locale.identifier)
+    if not parsed.territory:
+        likely = get_global("likely_subtags").get(parsed.language)
+        if likely:
+            parsed = Locale.parse(likely)
+    return f"{parsed.language}_{parsed.territory}" if parsed.territory else parsed.language
+
+
+def install_template_helpers(env: "jinja2.Environment") -> None:
+    """Make the metadata helpers available to every template."""
+    env.globals.update(json_ld=json_ld, og_locale=og_locale)
