@@ -9,7 +9,7 @@ from pathlib import Path
 from .commands.build import BuildOptions, run_build
 from .errors import BuildError
 
-COMMANDS = ("build", "serve", "i18n")
+COMMANDS = ("build", "serve", "i18n", "explain")
 
 
 def parser(project: Path) -> argparse.ArgumentParser:
@@ -31,6 +31,19 @@ def parser(project: Path) -> argparse.ArgumentParser:
                       help="extract: write locales/messages.pot from templates and content; "
                            "update: extract, then merge it into every locales/*.po; "
                            "coverage: print how much of each locale is translated")
+    explain = commands.add_parser(
+        "explain", help="explain the SMTP reply codes in a reply, log line or bounce message",
+        description="Find every SMTP reply code and enhanced status code in the text and print what each "
+                    "means, whether it is transient or permanent, what to do next and its page. Reads "
+                    "standard input when no text or '-' is given. Exit status: 0 when codes were found, "
+                    "1 when none were, 2 on an error.")
+    explain.add_argument("text", nargs="*", help="the text to decode (quote it); several arguments are joined "
+                                                 "with spaces")
+    explain.add_argument("--json", action="store_true", help="print the findings as JSON")
+    explain.add_argument("--base-url", metavar="PATH", default=None,
+                         help="URL path the site is served under, for the printed page links (default: /)")
+    explain.add_argument("--site-url", metavar="URL", default=None,
+                         help="absolute address of the site, to print absolute page links")
     return main
 
 
@@ -59,6 +72,10 @@ def main(argv: list[str], project: Path) -> int:
         if args.command == "i18n":
             from .commands.i18n import run_i18n
             return run_i18n(project, args.action)
+        if args.command == "explain":
+            from .commands.explain import run_explain
+            return run_explain(project, args.text, as_json=args.json, base_url=args.base_url,
+                               site_url=args.site_url)
         options = BuildOptions(project=project, out=args.out.resolve(), base_url=args.base_url,
                                site_url=args.site_url, jobs=args.jobs, quiet=args.quiet)
         if args.command == "serve":
@@ -68,7 +85,7 @@ def main(argv: list[str], project: Path) -> int:
         return 0
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return 2 if args.command == "explain" else 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -20,7 +20,7 @@ from .localize import LocalizedProtocol, needs_fallback_notice
 from .locales import SiteLocale
 from .model import Protocol, Reference
 from .plan import Page
-from .seo import install_template_helpers
+from . import search, seo
 from .urls import Urls
 
 
@@ -61,7 +61,8 @@ def create_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.install_null_translations(newstyle=True)
     env.filters["reference_link"] = reference_link
-    install_template_helpers(env)
+    seo.install_template_helpers(env)
+    search.install_template_helpers(env)
     for name in env.list_templates(extensions=["html", "xml", "txt"]):
         try:
             env.get_template(name)

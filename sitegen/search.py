@@ -14,9 +14,14 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup, escape
+
 from .errors import BuildError
 
 if TYPE_CHECKING:
+    import jinja2
+
+    from .catalogs import LocaleCatalog
     from .render import Site
 
 BUNDLE = "pagefind"
@@ -85,3 +90,22 @@ def find_language(languages: dict[str, dict], tag: str) -> dict | None:
     """The index Pagefind's script picks for a page in ``tag``: the exact tag, else its language."""
     tag = tag.lower()
     return languages.get(tag) or languages.get(tag.split("-")[0])
+
+
+def gettext_for(catalog: "LocaleCatalog"):
+    """A template ``_()`` that translates with ``catalog``, whatever locale the page is in.
+
+    It behaves like the page's own ``_()``: the translation is escaped, then the named
+    placeholders are filled in. The root 404 page uses it to carry every locale's text.
+    """
+    translations = catalog.translations
+
+    def gettext(message: str, **variables) -> Markup:
+        return Markup(escape(translations.gettext(message))) % variables
+
+    return gettext
+
+
+def install_template_helpers(env: "jinja2.Environment") -> None:
+    """Make the search helpers available to every template."""
+    env.globals.update(gettext_for=gettext_for)

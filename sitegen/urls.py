@@ -50,6 +50,16 @@ def decoder_path() -> str:
     return "decode/"
 
 
+def decoder_grammar_path() -> str:
+    """The decoder's grammar, shared by every locale (a file, relative to the base path)."""
+    return "decoder/grammar.json"
+
+
+def decoder_data_path(locale: SiteLocale) -> str:
+    """What each code means in one locale, for the decoder page, e.g. ``decoder/pt-br.json``."""
+    return f"decoder/{locale.tag.lower()}.json"
+
+
 def coverage_path() -> str:
     """The translation coverage page."""
     return "translations/"

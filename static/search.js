@@ -58,6 +58,9 @@
 
   function Search(form) {
     this.form = form;
+    /* A part of the page in another language (the 404 page's) carries its own texts. */
+    var own = form.closest("[data-text-none]");
+    this.text = own ? own.dataset : text;
     this.input = form.querySelector("[data-search-input]");
     this.results = form.querySelector("[data-search-results]");
     this.generation = 0;
@@ -120,7 +123,7 @@
     }
     var generation = ++this.generation;
     this.results.setAttribute("aria-busy", "true");
-    if (!this.results.firstChild) this.status(text.textSearching || "");
+    if (!this.results.firstChild) this.status(this.text.textSearching || "");
     pagefind()
       .then(function (module) { return module.search(query); })
       .then(function (search) {
@@ -143,13 +146,13 @@
     this.results.removeAttribute("aria-busy");
     this.shown = query;
     if (!pages.length) {
-      var none = text.textNone || "";
+      var none = this.text.textNone || "";
       var at = none.indexOf("%(query)s");
       this.status(at < 0 ? none : none.slice(0, at) + query + none.slice(at + 9));
       return;
     }
     var list = element("ol", "search-result-list");
-    list.setAttribute("aria-label", text.textResults || "");
+    list.setAttribute("aria-label", this.text.textResults || "");
     pages.forEach(function (page) {
       var item = element("li", "search-result");
       var link = element("a", "", (page.meta && page.meta.title) || page.url);
@@ -168,6 +171,7 @@
   Search.prototype.failed = function () {
     this.results.removeAttribute("aria-busy");
     this.shown = "";
+    var text = this.text;
     var message = element("p", "search-status", (text.textError || "") + " ");
     if (text.indexUrl) {
       var link = element("a", "", text.textIndex || text.indexUrl);

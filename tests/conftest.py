@@ -56,3 +56,8 @@ def repo_site(tmp_path_factory) -> Path:
 def project_copy(tmp_path) -> Path:
     """A private copy of the project's inputs."""
     return copy_project(tmp_path / "project")
+
+
+# Real-browser fixtures, and sites in other languages for them.
+from browser_support import (arabic_site, browser, browser_page, served, served_repo, traffic,  # noqa: E402,F401
+                             translated)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..api import write_api
+from ..decoder_data import write_decoder_data
 from ..output import copy_static, staging_folder
 from ..prepare import prepare_site
 from ..search import write_search_index
@@ -29,7 +30,7 @@ class BuildOptions:
     quiet: bool = False
 
 
-POST_STEPS = (write_api, write_seo_files, write_search_index)
+POST_STEPS = (write_api, write_decoder_data, write_seo_files, write_search_index)
 
 
 def run_build(options: BuildOptions) -> dict:
