@@ -65,11 +65,13 @@ class PlainText:
 class Entries:
     """Decoder entries of one protocol in one locale: translated text, English where missing."""
 
-    def __init__(self, protocol: Protocol, catalog: LocaleCatalog, urls: Urls, plain: PlainText):
+    def __init__(self, protocol: Protocol, catalog: LocaleCatalog, urls: Urls, plain: PlainText,
+                 absolute: bool = False):
         self.protocol = protocol
         self.catalog = catalog
-        self.urls = urls
         self.plain = plain
+        link = urls.absolute if absolute else urls.href
+        self._link = lambda path: link(catalog.locale, path)
 
     def _text(self, value: str, field: str, english: list[str]) -> str:
         """A one-line text field, translated when the catalog has it."""
@@ -97,7 +99,7 @@ class Entries:
             "summary": self._text(code.summary, "summary", english),
             "kind": code.kind,
             "next": self._first_block(code.fix_sender, "next", english),
-            "url": self.urls.href(self.catalog.locale, paths.code_path(self.protocol, code)),
+            "url": self._link(paths.code_path(self.protocol, code)),
         }
         if english:
             entry["en"] = english
@@ -112,7 +114,7 @@ class Entries:
             "meaning": {digit: self._first_block(getattr(code, kind), f"meaning.{digit}", english)
                         for digit, kind in ENHANCED_CLASSES.items()},
             "next": self._first_block(code.fix, "next", english),
-            "url": self.urls.href(self.catalog.locale, paths.enhanced_path(self.protocol, code)),
+            "url": self._link(paths.enhanced_path(self.protocol, code)),
         }
         if english:
             entry["en"] = english

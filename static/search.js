@@ -110,6 +110,7 @@
   Search.prototype.clear = function () {
     this.generation += 1;
     this.shown = "";
+    this.results.removeAttribute("data-query");
     this.results.replaceChildren();
     this.results.removeAttribute("aria-busy");
   };
@@ -144,6 +145,7 @@
 
   Search.prototype.show = function (query, pages) {
     this.results.removeAttribute("aria-busy");
+    this.results.setAttribute("data-query", query);
     this.shown = query;
     if (!pages.length) {
       var none = this.text.textNone || "";
@@ -170,6 +172,7 @@
 
   Search.prototype.failed = function () {
     this.results.removeAttribute("aria-busy");
+    this.results.setAttribute("data-query", this.query());
     this.shown = "";
     var text = this.text;
     var message = element("p", "search-status", (text.textError || "") + " ");

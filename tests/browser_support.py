@@ -8,6 +8,7 @@ that ``pytest -ra`` prints; in CI (``CI=true``) it fails them.
 from __future__ import annotations
 
 import functools
+from functools import cache
 import http.server
 import os
 import shutil
@@ -23,6 +24,7 @@ from babel.messages.pofile import read_po, write_po
 from conftest import PROJECT, SITE_URL, copy_project, run_build
 from sitegen.catalogs import discover_locales
 from sitegen.commands.serve import PreviewHandler
+from sitegen import urls
 from sitegen.content import load_content
 from sitegen.locales import SiteLocale, site_locale
 
@@ -31,6 +33,31 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 HOST = "127.0.0.1"
 LOCALES = [site_locale("en")] + [site_locale(path.stem) for path in discover_locales(PROJECT / "locales")]
 PREFERRED = ("tr", "de")
+
+
+@cache
+def protocol():
+    """The first protocol of the real content."""
+    return load_content(PROJECT / "content")[0]
+
+
+@cache
+def page_paths() -> dict[str, str]:
+    """One page of each type, as a path inside a locale, chosen from the content."""
+    smtp = protocol()
+    code = next((c for c in smtp.codes if c.reply_class == 5), smtp.codes[0])
+    first, second = sorted(smtp.notes)[0] if smtp.notes else (smtp.codes[0].code, smtp.codes[1].code)
+    return {
+        "home": urls.home_path(),
+        "protocol": urls.protocol_path(smtp),
+        "enhanced_index": urls.enhanced_index_path(smtp),
+        "code": urls.code_path(smtp, code),
+        "enhanced": urls.enhanced_path(smtp, smtp.enhanced[0]),
+        "pair": urls.pair_path(smtp, smtp.code(first), smtp.code(second)),
+        "coverage": urls.coverage_path(),
+        "decoder": urls.decoder_path(),
+        "not_found": "no-such-page/at/any/depth/",
+    }
 
 
 def in_ci() -> bool:

@@ -64,7 +64,7 @@ def run_explain(project: Path, parts: list[str], as_json: bool = False, base_url
     protocol = decoder_protocol(load_content(project / "content"))
     decoded = decode(text, vocabulary_of(protocol))
     source = LocaleCatalog(locale=site_locale(SOURCE_LOCALE), translations=None, messages={})
-    entries = Entries(protocol, source, Urls.create(base_url, site_url), PlainText())
+    entries = Entries(protocol, source, Urls.create(base_url, site_url), PlainText(), absolute=True)
     explained = [(finding, entries.for_finding(finding)) for finding in decoded.findings]
     if decoded.truncated:
         print(f"note: only the first {load_grammar().max_input} characters were read", file=sys.stderr)
