@@ -8,34 +8,198 @@ import os
 import subprocess
 from pathlib import Path
 
-from .catalogs import load_catalogs
+from babel.core import UnknownLocaleError
+from babel.support import NullTranslations
+
+from .catalogs import LocaleCatalog, discover_locales, load_catalog
 from .content import load_content
 from .coverage import load_template, measure_coverage
+from .errors import BuildError
 from .localize import Localizer, LocalizedProtocol
+from .locales import SOURCE_LOCALE, site_locale
 from .plan import plan_site
 from .render import Site, create_environment
 from .text import MarkdownRenderer
 from .urls import Urls
 
 
-def prepare_site(project: Path, urls: Urls) -> Site:
-    """Load content, catalogs and templates, localize content per locale and plan the pages."""
+def prepare_site(project: Path, urls: Urls, cache=None, eager: bool = True,
+                 date: datetime.date | None = None) -> Site:
+    """Load content, catalogs and templates, localize content per locale and plan the pages.
+
+    With ``eager=False`` (the build), a locale's catalog is parsed and its content localized
+    only when a page of that locale is rendered, in the worker process that renders it,
+    and ``site.coverage`` is filled by ``read_all_catalogs``. ``cache`` is a
+    ``cache.BuildCache`` that keeps parsed catalogs, rendered Markdown and compiled
+    templates between builds. Either way, the prepared data is the same.
+    """
     protocols = load_content(project / "content")
-    catalogs = load_catalogs(project / "locales")
-    env = create_environment(project / "templates")
-    renderer, english = MarkdownRenderer(), {}
-    localized = {
-        catalog.locale.identifier: {
-            protocol.slug: LocalizedProtocol(protocol, Localizer(catalog, renderer, english))
-            for protocol in protocols
+    locales_dir = project / "locales"
+    catalogs: list = [LocaleCatalog(locale=site_locale(SOURCE_LOCALE), translations=NullTranslations(), messages={})]
+    loader = CatalogLoader(locales_dir, cache)
+    for path in discover_locales(locales_dir):
+        catalogs.append(LazyCatalog(locale_of(path), path, loader))
+    env = create_environment(project / "templates", cache.templates_folder() if cache else None)
+    site = Site(protocols=protocols, catalogs=catalogs, localized={}, urls=urls, env=env,
+                pages=plan_site(protocols), build_date=date or build_date(project),
+                assets=asset_versions(project / "static"), coverage=PendingCoverage())
+    site.localized = LocalizedContent(site, cache)
+    if eager:
+        read_all_catalogs(site)
+        for catalog in site.catalogs:
+            site.localized[catalog.locale.identifier]
+    return site
+
+
+def locale_of(path: Path):
+    """The locale a catalog file defines, checked before anything is parsed."""
+    if path.stem == SOURCE_LOCALE:
+        raise BuildError(f"'{SOURCE_LOCALE}' is the source language and needs no catalog; remove the file", path)
+    try:
+        return site_locale(path.stem)
+    except (UnknownLocaleError, ValueError):
+        raise BuildError(f"'{path.stem}' is not a locale Babel knows; name the file after a locale "
+                         "identifier such as de.po, pt_BR.po or zh_Hans.po", path) from None
+
+
+class CatalogLoader:
+    """Parses catalogs (or reads them from the cache) and measures their coverage."""
+
+    def __init__(self, locales_dir: Path, cache=None):
+        self.locales_dir = locales_dir
+        self.cache = cache
+        self.coverage: dict[str, object] = {}
+        self._template = None
+        self._pot_digest: bytes | None = None
+
+    def template(self):
+        if self._template is None:
+            self._template = load_template(self.locales_dir)
+        return self._template
+
+    def __call__(self, lazy: "LazyCatalog") -> LocaleCatalog:
+        if self.cache is None:
+            catalog = load_catalog(lazy.path)
+            self.coverage[lazy.locale.identifier] = measure_coverage(self.template(), catalog.catalog,
+                                                                     catalog.locale.identifier)
+            return catalog
+        from .cache import file_digest, load_cached_catalog
+        if self._pot_digest is None:
+            pot = self.locales_dir / "messages.pot"
+            if not pot.is_file():
+                self.template()  # raises the build error that names the missing template
+            self._pot_digest = file_digest(pot)
+        catalog, coverage = load_cached_catalog(self.cache, lazy.path, file_digest(lazy.path), self._pot_digest,
+                                                self.template)
+        self.coverage[lazy.locale.identifier] = coverage
+        return catalog
+
+
+class LazyCatalog:
+    """A locale's catalog that is parsed (or read from the cache) when first used.
+
+    ``locale`` and ``path`` are known at once; every other attribute of ``LocaleCatalog``
+    loads the catalog.
+    """
+
+    def __init__(self, locale, path: Path, loader: CatalogLoader):
+        self.locale = locale
+        self.path = path
+        self._loader = loader
+        self._loaded: LocaleCatalog | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
+
+    def load(self) -> LocaleCatalog:
+        if self._loaded is None:
+            self._loaded = self._loader(self)
+        return self._loaded
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.load(), name)
+
+
+class PendingCoverage(list):
+    """``site.coverage`` before ``read_all_catalogs``: using it is a bug, not an empty table."""
+
+    def _fail(self, *args):
+        raise RuntimeError("site.coverage was used before every catalog was read (prepare.read_all_catalogs)")
+
+    __iter__ = __len__ = __getitem__ = __bool__ = _fail
+
+
+def read_all_catalogs(site: Site) -> list[LocaleCatalog]:
+    """Read every catalog and fill ``site.coverage``; returns the catalogs."""
+    catalogs = [c.load() if isinstance(c, LazyCatalog) else c for c in site.catalogs]
+    loaders = {c._loader for c in site.catalogs if isinstance(c, LazyCatalog)}
+    coverage: dict[str, object] = {}
+    for loader in loaders:
+        coverage.update(loader.coverage)
+    site.coverage = [coverage[c.locale.identifier] for c in catalogs if c.locale.identifier in coverage]
+    return catalogs
+
+
+class LocalizedContent(dict):
+    """``site.localized``: locale → protocol slug → localized content, made on first use."""
+
+    def __init__(self, site: Site, cache=None):
+        super().__init__()
+        self._site = site
+        self._cache = cache
+        self._english = None
+        self._caches: list = []
+
+    def __missing__(self, identifier: str):
+        catalog = next(c for c in self._site.catalogs if c.locale.identifier == identifier)
+        if isinstance(catalog, LazyCatalog):
+            catalog = catalog.load()
+        renderer = MarkdownRenderer()
+        if self._english is None:
+            self._english = self._english_cache(renderer)
+        if self._cache is not None:
+            from .cache import MarkdownCache
+            renderer = MarkdownCache(renderer, self._cache.markdown_path(identifier))
+            self._caches.append(renderer)
+        value = self[identifier] = {
+            protocol.slug: LocalizedProtocol(protocol, Localizer(catalog, renderer, self._english))
+            for protocol in self._site.protocols
         }
-        for catalog in catalogs
-    }
-    template = load_template(project / "locales")
-    coverage = [measure_coverage(template, c.catalog, c.locale.identifier) for c in catalogs if c.catalog]
-    return Site(protocols=protocols, catalogs=catalogs, localized=localized, urls=urls, env=env,
-                pages=plan_site(protocols), build_date=build_date(project),
-                assets=asset_versions(project / "static"), coverage=coverage)
+        return value
+
+    def _english_cache(self, renderer) -> dict:
+        if self._cache is None:
+            return {}
+        from .cache import MarkdownCache
+        english = MarkdownCache(renderer, self._cache.markdown_path("_english"))
+        self._caches.append(english)
+        return EnglishBlocks(english)
+
+    def forget(self, identifier: str) -> None:
+        """Drop one locale's localized content (a worker that moves on to another locale)."""
+        self.pop(identifier, None)
+
+    def save_caches(self) -> None:
+        """Store newly rendered Markdown for the next build."""
+        for cache in self._caches:
+            cache.save()
+
+
+class EnglishBlocks(dict):
+    """The English Markdown blocks ``Localizer`` shares between locales, backed by the cache."""
+
+    def __init__(self, cache):
+        super().__init__()
+        self._markdown = cache
+
+    def get(self, block, default=None):
+        value = super().get(block)
+        if value is None:
+            value = self[block] = self._markdown.render(block)
+        return value
 
 
 def build_date(project: Path) -> datetime.date:

@@ -20,7 +20,7 @@ from .localize import LocalizedProtocol, needs_fallback_notice
 from .locales import SiteLocale
 from .model import Protocol, Reference
 from .plan import Page
-from . import search, seo
+from . import search, seo, speedups
 from .urls import Urls
 
 
@@ -48,8 +48,12 @@ class Site:
         return next(p for p in self.protocols if p.slug == slug)
 
 
-def create_environment(templates_dir: Path) -> jinja2.Environment:
-    """A Jinja environment with autoescaping, strict undefined and i18n, every template compiled."""
+def create_environment(templates_dir: Path, bytecode_folder: Path | None = None) -> jinja2.Environment:
+    """A Jinja environment with autoescaping, strict undefined and i18n, every template compiled.
+
+    ``bytecode_folder`` keeps compiled templates between builds (Jinja checks each
+    template's source before reusing its code).
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=True,
@@ -58,7 +62,9 @@ def create_environment(templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_folder)) if bytecode_folder else None,
     )
+    speedups.install(env)
     env.install_null_translations(newstyle=True)
     env.filters["reference_link"] = reference_link
     seo.install_template_helpers(env)
@@ -78,6 +84,17 @@ def reference_link(reference: Reference) -> Markup:
 
 
 def locale_helpers(identifier: str) -> dict:
+    """Formatting helpers for numbers, dates and lists in one locale (made once per locale)."""
+    helpers = _LOCALE_HELPERS.get(identifier)
+    if helpers is None:
+        helpers = _LOCALE_HELPERS[identifier] = speedups.remembering(make_locale_helpers(identifier))
+    return helpers
+
+
+_LOCALE_HELPERS: dict[str, dict] = {}
+
+
+def make_locale_helpers(identifier: str) -> dict:
     """Formatting helpers for numbers, dates and lists in one locale."""
     def join(items: list) -> Markup:
         return Markup(format_list([str(escape(item)) for item in items], locale=identifier)) if items else Markup()
@@ -164,8 +181,7 @@ def enhanced_context(protocol: Protocol, local: LocalizedProtocol, page: Page) -
     return {
         "code": code,
         "basic": [local.codes[n] for n in code.basic],
-        "seen_with": [local.codes[c.code] for c in protocol.codes
-                      if any(protocol.enhanced_code(e).key == code.key for e in c.enhanced)],
+        "seen_with": [local.codes[n] for n in speedups.seen_with(protocol).get(code.key, ())],
         "reply_class": page.keys[1] if len(page.keys) > 1 else None,
         "fallback_notice": needs_fallback_notice([code]),
     }

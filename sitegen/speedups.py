@@ -19,6 +19,7 @@ Three changes, each invisible in the output:
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from types import FunctionType
 
 import jinja2
@@ -63,11 +64,15 @@ class MemoMacro:
             return value
 
 
-VALUE_TYPES = (int, str, float, bool, type(None))
+VALUE_TYPES = (int, str, float, bool, type(None), datetime.date, datetime.datetime)
 
 
-def arguments_key(args: tuple) -> tuple | None:
-    """A key that decides a macro's output for these arguments, or None when there is none."""
+def arguments_key(args: tuple, lists: bool = False) -> tuple | None:
+    """A key that decides a call's output for these arguments, or None when there is none.
+
+    Lists are keyed by their items only with ``lists=True`` (for functions that do not
+    change them; a macro could append to a list it is given).
+    """
     key = []
     for arg in args:
         kind = type(arg)
@@ -85,8 +90,8 @@ def arguments_key(args: tuple) -> tuple | None:
             except TypeError:
                 return None
             key.append((kind, arg))
-        elif kind is tuple:
-            inner = arguments_key(arg)
+        elif kind is tuple or (kind is list and lists):
+            inner = arguments_key(tuple(arg), lists)
             if inner is None:
                 return None
             key.append((kind, inner))
@@ -164,3 +169,45 @@ def install_translations(env: jinja2.Environment, translations) -> None:
         return Markup(escape(translations.ngettext(__singular, __plural, __num))) % variables
 
     env.globals.update(gettext=gettext, _=gettext, ngettext=ngettext)
+
+
+def remembering(functions: dict) -> dict:
+    """Plain functions that remember their result per arguments (see ``arguments_key``).
+
+    Only for pure functions, such as a locale's number, date and list formatting.
+    """
+    def wrap(function):
+        memory: dict = {}
+
+        def remembered(*args):
+            key = arguments_key(args, lists=True)
+            if key is None:
+                return function(*args)
+            try:
+                return memory[key]
+            except KeyError:
+                value = memory[key] = function(*args)
+                return value
+
+        remembered.__name__ = getattr(function, "__name__", "remembered")
+        remembered.__doc__ = function.__doc__
+        return remembered
+
+    return {name: wrap(function) for name, function in functions.items()}
+
+
+_SEEN_WITH: dict[int, tuple] = {}
+
+
+def seen_with(protocol) -> dict[str, list[int]]:
+    """Enhanced code key → the reply codes (in protocol order) that list it, computed once."""
+    entry = _SEEN_WITH.get(id(protocol))
+    if entry is None or entry[0] is not protocol:
+        index: dict[str, list[int]] = {}
+        for code in protocol.codes:
+            for form in code.enhanced:
+                numbers = index.setdefault(protocol.enhanced_code(form).key, [])
+                if code.code not in numbers:
+                    numbers.append(code.code)
+        entry = _SEEN_WITH[id(protocol)] = (protocol, index)
+    return entry[1]

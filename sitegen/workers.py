@@ -1,59 +1,311 @@
-"""Render pages in worker processes that share the prepared site by forking."""
+"""Render pages in forked worker processes, skipping every page whose key did not change.
+
+The main process prepares what all pages share (content, templates, the plan, each page's
+dependency digest, the manifests of the live and work trees) and forks the workers, which
+inherit it without copying. A task is a run of pages of one locale; a worker keeps to one
+locale as long as it has pages, because it parses that locale's catalog and localizes the
+content first (``site.localized`` is filled on first use). When a worker runs out of
+locales it takes part of the largest remaining one.
+
+For each page a worker computes the page's key; then, in order of preference:
+
+* the work tree already holds the page with that key: nothing to do;
+* the live site holds it: the work tree gets a hard link to the live file;
+* otherwise the page is rendered, and written unless its bytes equal the live file's, in
+  which case it is linked from the live site as well (its modification time stays).
+
+Pages that show every catalog (the home page, indexes, coverage, 404) are rendered last,
+once every catalog has been read. No rendered page is kept in memory.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator
+import os
+import pickle
+import time
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
 
-from .output import write_file
-from .render import Site, render_page, use_catalog
+from .cache import ENTITY_KINDS, KIND_PAGE, Manifest, ManifestBuilder, key64, path_hash
+from .errors import BuildError
+from .output import link_file, replace_file, write_new
+from .prepare import LazyCatalog, read_all_catalogs
+from .render import Site, render_page
+from .speedups import install_translations
 from .urls import output_file
 
-CHUNK = 64
-_SITE: Site | None = None
-_ROOT: Path | None = None
+CHUNK = 48
+STEAL_MINIMUM = 2 * CHUNK
 
 
-def render_tasks(site: Site) -> list[tuple[int, list[int]]]:
-    """Chunks of page indexes, each chunk in one locale, so a worker switches catalogs rarely."""
-    tasks = []
-    for locale_index in range(len(site.catalogs)):
-        for start in range(0, len(site.pages), CHUNK):
-            tasks.append((locale_index, list(range(start, min(start + CHUNK, len(site.pages))))))
-    return tasks
+@dataclass
+class Job:
+    """Everything the workers need, set up by the main process before forking."""
+
+    site: Site
+    page_digests: list[bytes]
+    locale_bases: list[bytes]
+    work_root: str
+    live_root: str | None
+    work: Manifest
+    live: Manifest | None
 
 
-def render_chunk(task: tuple[int, list[int]]) -> int:
-    """Render and write one chunk of pages; returns how many were written."""
-    locale_index, page_indexes = task
-    catalog = _SITE.catalogs[locale_index]
-    use_catalog(_SITE.env, catalog)
-    for index in page_indexes:
-        page = _SITE.pages[index]
-        write_file(_ROOT, output_file(catalog.locale, page.path), render_page(_SITE, catalog, page))
-    return len(page_indexes)
+@dataclass
+class Result:
+    """What rendering a run of pages did, and the manifest rows of its pages."""
+
+    written: int = 0
+    linked: int = 0
+    kept: int = 0
+    rows: ManifestBuilder = field(default_factory=ManifestBuilder)
+    seconds: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return self.written + self.linked + self.kept
+
+    def add(self, other: "Result") -> None:
+        self.written += other.written
+        self.linked += other.linked
+        self.kept += other.kept
+        self.rows.extend(other.rows)
 
 
-def render_site(site: Site, root: Path, jobs: int, progress: Callable[[int, int], None]) -> int:
-    """Render every page in every locale into ``root``, in ``jobs`` processes."""
-    global _SITE, _ROOT
-    _SITE, _ROOT = site, root
-    tasks = render_tasks(site)
-    total, done = len(site.pages) * len(site.catalogs), 0
+_JOB: Job | None = None
+
+
+class Renderer:
+    """One process's renderer: switches locale when needed, renders and writes pages."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.locale_index: int | None = None
+        self.coverage_ready = False
+
+    def use_locale(self, index: int):
+        site = self.job.site
+        if self.locale_index != index:
+            if self.locale_index is not None:
+                site.localized.forget(site.catalogs[self.locale_index].locale.identifier)
+            self.locale_index = index
+            catalog = site.catalogs[index]
+            install_translations(site.env, catalog.translations)
+        return site.catalogs[index]
+
+    def run(self, task: tuple[int, list[int]]) -> Result:
+        locale_index, indexes = task
+        job = self.job
+        site = job.site
+        locale = site.catalogs[locale_index].locale
+        base = job.locale_bases[locale_index]
+        result = Result()
+        started = time.perf_counter()
+        work_root, live_root = job.work_root, job.live_root
+        for index in indexes:
+            page = site.pages[index]
+            relative = output_file(locale, page.path)
+            hashed = path_hash(relative)
+            key = key64(base, job.page_digests[index])
+            result.rows.add(hashed, key, KIND_PAGE, relative)
+            current = job.work.get(hashed)
+            if current == key:
+                result.kept += 1
+                continue
+            target = os.path.join(work_root, relative)
+            if job.live is not None and job.live.get(hashed) == key:
+                link_file(os.path.join(live_root, relative), target)
+                result.linked += 1
+                continue
+            catalog = self.use_locale(locale_index)
+            if page.kind not in ENTITY_KINDS and not self.coverage_ready:
+                read_all_catalogs(site)
+                self.coverage_ready = True
+            data = render_page(site, catalog.load() if isinstance(catalog, LazyCatalog) else catalog, page)
+            if live_root is not None and job.live is not None and job.live.get(hashed) is not None \
+                    and same_as_file(os.path.join(live_root, relative), data):
+                link_file(os.path.join(live_root, relative), target)
+                result.linked += 1
+            elif current is None and not os.path.lexists(target):
+                write_new(target, data)
+                result.written += 1
+            else:
+                replace_file(target, data)
+                result.written += 1
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def finish(self) -> None:
+        """Store what this process learned (rendered Markdown) for the next build."""
+        self.job.site.localized.save_caches()
+
+
+def same_as_file(path: str, data: bytes) -> bool:
+    """Whether a file holds exactly ``data``."""
     try:
-        for count in run_tasks(tasks, jobs):
-            done += count
-            progress(done, total)
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
+class Scheduler:
+    """Hands out runs of pages, keeping each worker on one locale as long as possible."""
+
+    def __init__(self, site: Site, chunk: int = CHUNK):
+        entity = [i for i, page in enumerate(site.pages) if page.kind in ENTITY_KINDS]
+        overall = [i for i, page in enumerate(site.pages) if page.kind not in ENTITY_KINDS]
+        locales = range(len(site.catalogs))
+        self.phases = [
+            {n: deque(entity[i:i + chunk] for i in range(0, len(entity), chunk)) for n in locales},
+            {n: deque(overall[i:i + chunk] for i in range(0, len(overall), chunk)) for n in locales},
+        ]
+        self.phase = 0
+        self.started: set[int] = set()
+        self.current: dict[int, int] = {}
+        self.running = 0
+        self.total = len(site.pages) * len(site.catalogs)
+
+    def _queues(self) -> dict[int, deque]:
+        while self.phase < len(self.phases) and not any(self.phases[self.phase].values()):
+            if self.running:
+                return {}
+            self.phase += 1
+            self.started = set()
+        return self.phases[self.phase] if self.phase < len(self.phases) else {}
+
+    def next(self, worker: int) -> tuple[int, list[int]] | None:
+        """The next run of pages for ``worker``, or None when it has to wait or stop."""
+        queues = self._queues()
+        if not queues:
+            return None
+        mine = self.current.get(worker)
+        if mine is not None and queues.get(mine):
+            return self._take(worker, mine, queues[mine].popleft())
+        for locale, queue in queues.items():
+            if queue and locale not in self.started:
+                self.started.add(locale)
+                return self._take(worker, locale, queue.popleft())
+        largest = max(queues, key=lambda n: sum(len(c) for c in queues[n]))
+        if sum(len(c) for c in queues[largest]) >= STEAL_MINIMUM or self.phase > 0:
+            return self._take(worker, largest, queues[largest].pop())
+        return None
+
+    def _take(self, worker: int, locale: int, indexes: list[int]) -> tuple[int, list[int]]:
+        self.current[worker] = locale
+        self.running += 1
+        return locale, indexes
+
+    def done(self) -> None:
+        self.running -= 1
+
+    @property
+    def finished(self) -> bool:
+        return not self.running and not self._queues()
+
+
+def render_site(job: Job, jobs: int, progress) -> Result:
+    """Render every page of every locale into the work tree; ``progress(done, total)``."""
+    global _JOB
+    scheduler = Scheduler(job.site)
+    total = Result()
+    _JOB = job
+    try:
+        if jobs <= 1 or scheduler.total <= CHUNK:
+            renderer = Renderer(job)
+            while True:
+                task = scheduler.next(0)
+                if task is None:
+                    break
+                total.add(renderer.run(task))
+                scheduler.done()
+                progress(total.pages, scheduler.total)
+            renderer.finish()
+            return total
+        return run_pool(job, scheduler, jobs, progress, total)
     finally:
-        _SITE = _ROOT = None
-    return done
+        _JOB = None
 
 
-def run_tasks(tasks: list, jobs: int) -> Iterator[int]:
-    """Run render_chunk over the tasks, in this process or in a pool of forked workers."""
-    if jobs <= 1:
-        yield from map(render_chunk, tasks)
-        return
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap_unordered(render_chunk, tasks)
+def run_pool(job: Job, scheduler: Scheduler, jobs: int, progress, total: Result) -> Result:
+    """Render with ``jobs`` forked workers, each fed by the scheduler over its own pipe."""
+    context = multiprocessing.get_context("fork")
+    workers = []
+    try:
+        for number in range(jobs):
+            mine, theirs = context.Pipe()
+            process = context.Process(target=worker_main, args=(theirs,), daemon=True)
+            process.start()
+            theirs.close()
+            workers.append((number, process, mine))
+        idle = {number: connection for number, _, connection in workers}
+        busy: dict = {}
+        failure: BaseException | None = None
+        while True:
+            for number in list(idle):
+                task = scheduler.next(number) if failure is None else None
+                if task is not None:
+                    idle[number].send(task)
+                    busy[idle.pop(number)] = number
+            if not busy:
+                break
+            for connection in wait(list(busy)):
+                number = busy.pop(connection)
+                try:
+                    kind, payload = connection.recv()
+                except EOFError:
+                    kind, payload = "crash", f"worker {number} stopped unexpectedly"
+                scheduler.done()
+                idle[number] = connection
+                if kind == "done":
+                    total.add(payload)
+                    progress(total.pages, scheduler.total)
+                elif failure is None:
+                    failure = payload if isinstance(payload, BaseException) else RuntimeError(payload)
+        if failure is not None:
+            raise failure
+        for _, _, connection in workers:
+            connection.send(None)
+        for _, process, connection in workers:
+            try:
+                message = connection.recv()
+            except EOFError:
+                message = ("crash", "a worker stopped before saving its caches")
+            if message[0] != "finished":
+                raise RuntimeError(message[1])
+            process.join()
+        return total
+    finally:
+        for _, process, connection in workers:
+            if process.is_alive():
+                process.terminate()
+            process.join(timeout=5)
+            connection.close()
+
+
+def worker_main(connection) -> None:
+    """A worker's loop: render each task it is sent until it is sent None."""
+    renderer = Renderer(_JOB)
+    while True:
+        task = connection.recv()
+        if task is None:
+            break
+        try:
+            connection.send(("done", renderer.run(task)))
+        except BuildError as error:
+            connection.send(("error", error))
+        except BaseException:  # a bug: pass its traceback to the main process
+            connection.send(("crash", traceback.format_exc()))
+    try:
+        renderer.finish()
+        connection.send(("finished", None))
+    except BaseException:
+        connection.send(("crash", traceback.format_exc()))
+    connection.close()
+    os._exit(0)

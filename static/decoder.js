@@ -239,11 +239,11 @@
     this.timer = setTimeout(function () { if (self.grammar) self.render(); }, DELAY);
   };
 
-  Page.prototype.start = function (grammar, entries) {
+  Page.prototype.start = function (grammar, entries, vocabulary) {
     var self = this;
     this.grammar = grammar;
     this.entries = entries;
-    this.vocabulary = vocabularyOf(entries);
+    this.vocabulary = vocabulary;
     this.root.querySelector("[data-decoder-form]").addEventListener("submit", function (event) {
       event.preventDefault();
       self.shown = null;
@@ -279,10 +279,10 @@
     getJson(dataUrl(base, root.dataset.entries))
   ]).then(function (loaded) {
     var grammar = compileGrammar(loaded[0]);
-    page.start(grammar, loaded[1]);
-    var vocabulary = page.vocabulary;
+    var vocabulary = vocabularyOf(loaded[1]);
     /* For tests and the curious: the page's own parser, on any text. */
     api.parse = function (text) { return decode(text, grammar, vocabulary); };
+    page.start(grammar, loaded[1], vocabulary);
     return api;
   });
   api.ready.catch(function () {

@@ -144,6 +144,18 @@ def test_turkish_pages_have_turkish_headings(site):
     assert "Description" not in code and "Key differences" not in pair
 
 
+@pytest.mark.skipif(not (PROJECT / "locales/tr.po").exists(), reason="no Turkish catalog")
+def test_labels_from_imported_macros_follow_the_page_locale(site):
+    from sitegen.catalogs import load_catalog
+    turkish = load_catalog(PROJECT / "locales/tr.po")
+    label = turkish.translated("Positive completion")
+    assert label, "tr.po should translate the class names"
+    for path in (site / "tr/smtp/221-vs-251/index.html", site / "tr/smtp/index.html"):
+        html = path.read_text(encoding="utf-8")
+        assert label in html and "Positive completion" not in html, path
+    assert "Positive completion" in (site / "smtp/221-vs-251/index.html").read_text(encoding="utf-8")
+
+
 def test_pair_page_sentences_name_both_codes(site):
     text = (site / "smtp/221-vs-251/index.html").read_text(encoding="utf-8")
     assert "221" in text and "251" in text
