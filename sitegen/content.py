@@ -17,7 +17,10 @@ COMMANDS = (
 )
 MARKDOWN = Field(str)
 
-PROTOCOL_FIELDS = {"name": Field(str), "title": Field(str), "summary": MARKDOWN, "rfc": Field(int), "section": Field(str)}
+PROTOCOL_FIELDS = {
+    "name": Field(str), "title": Field(str), "summary": MARKDOWN, "rfc": Field(int), "section": Field(str),
+    "featured": Field(list, item=int, required=False), "featured_enhanced": Field(list, item=str, required=False),
+}
 DEFINITION_FIELDS = {
     "rfc": Field(int), "section": Field(str), "text": Field(str),
     "context": Field(str, required=False), "meaning": Field(str, required=False),
@@ -88,9 +91,11 @@ def load_protocol(folder: Path) -> Protocol:
     protocol = Protocol(
         slug=folder.name.lower(), name=data["name"], title=data["title"], summary=data["summary"],
         reference=Reference(rfc=data["rfc"], section=data["section"]), codes=codes, enhanced=enhanced,
-        notes=notes, source=folder,
+        notes=notes, source=folder, featured=tuple(data.get("featured", ())),
+        featured_enhanced=tuple(data.get("featured_enhanced", ())),
     )
     check_references(protocol)
+    check_featured(protocol, source)
     return protocol
 
 
@@ -155,6 +160,18 @@ def load_pair_note(path: Path) -> PairNote:
         raise source.error("codes must be two different codes, lower first, matching the file name "
                            "(e.g. pairs/450-550.toml has codes = [450, 550])", "codes")
     return PairNote(codes=(codes[0], codes[1]), note=data["note"], source=path)
+
+
+def check_featured(protocol: Protocol, source: SourceFile) -> None:
+    """Featured codes must exist."""
+    known = {c.code for c in protocol.codes}
+    for code in protocol.featured:
+        if code not in known:
+            raise source.error(f"featured code {code} does not exist; add codes/{code}.toml or remove it", "featured")
+    for code in protocol.featured_enhanced:
+        if not CLASS_FORM.match(code) or not protocol.has_enhanced(code):
+            raise source.error(f"featured enhanced code {code} does not exist; write it like 5.1.1",
+                               "featured_enhanced")
 
 
 def check_references(protocol: Protocol) -> None:

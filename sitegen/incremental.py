@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pickle
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -99,10 +100,12 @@ def remove_stale(work: Path, work_manifest: Manifest, new: ManifestBuilder) -> i
     return removed
 
 
-def clear_post_files(work: Path, work_manifest: Manifest, rows: ManifestBuilder) -> None:
-    """Delete what the post-build steps wrote last time, so that they write afresh.
+def clear_post_files(work: Path, work_manifest: Manifest, rows: ManifestBuilder, owners: dict[str, str],
+                     timings: dict[str, float]) -> None:
+    """Delete what the post-build steps wrote last time, so that each writes afresh.
 
     A top-level folder that holds only such files goes as a whole; elsewhere file by file.
+    The time is added to the step that wrote the files (``owners``: top-level name → step).
     """
     others = {top(path) for path in rows.paths} | {top(path) for path, _, kind in work_manifest.entries()
                                                    if kind != KIND_POST}
@@ -115,44 +118,64 @@ def clear_post_files(work: Path, work_manifest: Manifest, rows: ManifestBuilder)
         if group not in others and "/" in path:
             groups.add(group)
         else:
+            started = time.perf_counter()
             remove_file(root, path)
-    for group in groups:
+            owner = owners.get(group, "post")
+            timings[owner] = timings.get(owner, 0.0) + time.perf_counter() - started
+    for group in sorted(groups):
+        started = time.perf_counter()
         remove_tree(work / group)
+        owner = owners.get(group, "post")
+        timings[owner] = timings.get(owner, 0.0) + time.perf_counter() - started
 
 
-def collect_post_files(work: Path, written: list, rows: ManifestBuilder, live: Path | None,
-                       live_manifest: Manifest | None) -> int:
-    """Add the post-build steps' files to the manifest; link those equal to the live ones.
+class PostFiles:
+    """Finds the files a post-build step wrote into the work tree and adds them to the manifest.
 
-    They are the files ``write_file`` wrote into the work tree during the steps, and every
-    file under a top-level entry that neither pages nor static files use (a tool such as
-    Pagefind writes its own folder). Returns how many files are new or changed.
+    They are the files ``write_file`` wrote during the step, and every file under a
+    top-level entry that appeared during it (a tool such as Pagefind writes its own folder).
+    A file equal to the live site's is replaced by a hard link to it, so it keeps its
+    modification time.
     """
-    pages = {top(path) for path in rows.paths}
-    found: set[str] = {relative for root, relative in written if Path(root) == work}
-    for entry in os.scandir(work):
-        if entry.name in pages or entry.name == MARKER:
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            for folder, _folders, files in os.walk(entry.path):
-                relative_folder = os.path.relpath(folder, work)
-                found.update(f"{relative_folder}/{name}".replace(os.sep, "/") for name in files)
-        elif entry.is_file(follow_symlinks=False):
-            found.add(entry.name)
-    changed = 0
-    for relative in sorted(found):
-        path = os.path.join(work, relative)
-        if not os.path.isfile(path):
-            continue
-        with open(path, "rb") as handle:
-            key = key64(b"post", handle.read())
-        hashed = path_hash(relative)
-        rows.add(hashed, key, KIND_POST, relative)
-        if live is not None and live_manifest is not None and live_manifest.get(hashed) == key:
-            link_file(os.path.join(live, relative), path)
-        else:
-            changed += 1
-    return changed
+
+    def __init__(self, work: Path, rows: ManifestBuilder, live: Path | None, live_manifest: Manifest | None):
+        self.work = work
+        self.rows = rows
+        self.live = live
+        self.live_manifest = live_manifest
+        self.pages = {top(path) for path in rows.paths}
+        self.owners: dict[str, str] = {}
+        self.changed = 0
+
+    def entries(self) -> set[str]:
+        return {name for name in os.listdir(self.work) if name != MARKER}
+
+    def collect(self, step: str, before: set[str], written: list) -> None:
+        work = self.work
+        found: set[str] = {relative for root, relative in written if Path(root) == work}
+        for name in sorted(self.entries() - before - self.pages):
+            self.owners[name] = step
+            path = os.path.join(work, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                for folder, _folders, files in os.walk(path):
+                    relative_folder = os.path.relpath(folder, work).replace(os.sep, "/")
+                    found.update(f"{relative_folder}/{file}" for file in files)
+            else:
+                found.add(name)
+        for relative in found:
+            self.owners.setdefault(top(relative), step)
+        for relative in sorted(found):
+            path = os.path.join(work, relative)
+            if not os.path.isfile(path):
+                continue
+            with open(path, "rb") as handle:
+                key = key64(b"post", handle.read())
+            hashed = path_hash(relative)
+            self.rows.add(hashed, key, KIND_POST, relative)
+            if self.live is not None and self.live_manifest is not None and self.live_manifest.get(hashed) == key:
+                link_file(os.path.join(self.live, relative), path)
+            else:
+                self.changed += 1
 
 
 def describe(manifest: Manifest) -> dict[str, int]:
@@ -165,4 +188,4 @@ def describe(manifest: Manifest) -> dict[str, int]:
 
 
 __all__ = ["build_lock", "load_state", "save_state", "update_static", "remove_stale", "clear_post_files",
-           "collect_post_files", "describe", "digest"]
+           "PostFiles", "describe", "digest"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup, escape
 
 from .catalogs import LocaleCatalog
@@ -9,6 +11,7 @@ from .model import Protocol
 from .text import MarkdownRenderer, split_blocks
 
 FALLBACK_NOTICE_RATIO = 0.5
+CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
 class LocalText(str):
@@ -24,12 +27,11 @@ class LocalText(str):
     @property
     def plain(self) -> str:
         """The text without markup, for titles and attributes."""
-        return str(self)
+        return CODE_SPAN.sub(r"\1", str(self))
 
     def __html__(self) -> Markup:
-        if self.fallback:
-            return Markup('<span lang="en">%s</span>') % str(self)
-        return escape(str(self))
+        html = Markup(CODE_SPAN.sub(r"<code>\1</code>", str(escape(str(self)))))
+        return Markup('<span lang="en">%s</span>') % html if self.fallback else html
 
 
 class LocalMarkdown:

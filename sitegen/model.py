@@ -168,6 +168,8 @@ class Protocol:
     enhanced: tuple[EnhancedCode, ...]
     notes: dict[tuple[int, int], PairNote] = field(hash=False)
     source: Path = Path()
+    featured: tuple[int, ...] = ()
+    featured_enhanced: tuple[str, ...] = ()
 
     def code(self, number: int) -> ReplyCode:
         """The reply code with this number."""

@@ -64,6 +64,8 @@ class Result:
     kept: int = 0
     rows: ManifestBuilder = field(default_factory=ManifestBuilder)
     seconds: float = 0.0
+    locale_seconds: float = 0.0
+    render_seconds: float = 0.0
 
     @property
     def pages(self) -> int:
@@ -74,6 +76,9 @@ class Result:
         self.linked += other.linked
         self.kept += other.kept
         self.rows.extend(other.rows)
+        self.seconds += other.seconds
+        self.locale_seconds += other.locale_seconds
+        self.render_seconds += other.render_seconds
 
 
 _JOB: Job | None = None
@@ -121,11 +126,17 @@ class Renderer:
                 link_file(os.path.join(live_root, relative), target)
                 result.linked += 1
                 continue
+            before = time.perf_counter()
             catalog = self.use_locale(locale_index)
             if page.kind not in ENTITY_KINDS and not self.coverage_ready:
                 read_all_catalogs(site)
                 self.coverage_ready = True
-            data = render_page(site, catalog.load() if isinstance(catalog, LazyCatalog) else catalog, page)
+            catalog = catalog.load() if isinstance(catalog, LazyCatalog) else catalog
+            site.localized[catalog.locale.identifier]
+            middle = time.perf_counter()
+            result.locale_seconds += middle - before
+            data = render_page(site, catalog, page)
+            result.render_seconds += time.perf_counter() - middle
             if live_root is not None and job.live is not None and job.live.get(hashed) is not None \
                     and same_as_file(os.path.join(live_root, relative), data):
                 link_file(os.path.join(live_root, relative), target)

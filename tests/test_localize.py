@@ -50,3 +50,9 @@ def test_notice_when_most_of_a_page_is_english():
     mostly_translated = localizer("tr", {"One.": "Bir.", "Two.": "İki."}).localize(Item())
     assert needs_fallback_notice([mostly])
     assert not needs_fallback_notice([mostly_translated])
+
+
+def test_code_spans_in_text_become_code_elements():
+    text = localizer("en", {}).text("The part before the `@` is <unknown>.")
+    assert text.__html__() == "The part before the <code>@</code> is &lt;unknown&gt;."
+    assert text.plain == "The part before the @ is <unknown>."

@@ -19,8 +19,8 @@ from ..api import write_api
 from ..cache import BuildCache, Dependencies, Manifest, ManifestBuilder, scan_inputs
 from ..catalogs import discover_locales
 from ..decoder_data import write_decoder_data
-from ..incremental import (build_lock, clear_post_files, collect_post_files, load_state, remove_stale,
-                           save_state, update_static)
+from ..incremental import (PostFiles, build_lock, clear_post_files, load_state, remove_stale, save_state,
+                           update_static)
 from ..locales import SOURCE_LOCALE
 from ..output import (MARKER, check_output_folder, exchange, new_token, read_token, recording_writes, remove_tree,
                       spare_folder, staging_name, write_marker)
@@ -166,20 +166,26 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         rows.extend(result.rows)
         report.pages, report.written, report.linked, report.kept = \
             result.pages, report.written + result.written, result.linked, result.kept
-        now = lap("render", now)
 
+        phases["render:locales (workers)"] = result.locale_seconds
+        phases["render:pages (workers)"] = result.render_seconds
         report.removed = remove_stale(work, work_manifest, rows)
-        clear_post_files(work, work_manifest, rows)
+        now = lap("render", now)
+        clear_post_files(work, work_manifest, rows, state.get("owners", {}), phases)
+        now = time.perf_counter()
         catalogs = read_all_catalogs(site)
         warnings = [warning for catalog in catalogs for warning in catalog.warnings]
         for warning in warnings:
             print(warning, file=sys.stderr)
-        with recording_writes() as written:
-            for step in POST_STEPS:
-                progress.phase(f"Post-build: {step.__name__}")
+        now = lap("catalogs", now)
+        post = PostFiles(work, rows, live, live_manifest)
+        for step in POST_STEPS:
+            progress.phase(f"Post-build: {step.__name__}")
+            before = post.entries()
+            with recording_writes() as written:
                 step(site, work)
-                now = lap(step.__name__, now)
-        collect_post_files(work, written, rows, live, live_manifest)
+            post.collect(step.__name__, before, written)
+            now = lap(step.__name__, now)
         site.localized.save_caches()
 
         manifest = rows.build()
@@ -200,6 +206,6 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
     state_inputs = dict(state.get("inputs", {}))
     state_inputs[token] = inputs.everything
     keep = {token} | ({live_token} if live is not None else set())
-    save_state(cache, out, {"inputs": state_inputs, "warnings": warnings}, keep)
+    save_state(cache, out, {"inputs": state_inputs, "warnings": warnings, "owners": post.owners}, keep)
     cache.prune()
     lap("finish", now)
