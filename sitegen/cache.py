@@ -75,6 +75,30 @@ def tree_digests(folder: Path, patterns: tuple[str, ...] = ("*",)) -> dict[str, 
 
 
 _ENGINE: bytes | None = None
+_PARTS: dict[tuple, bytes] = {}
+
+
+def engine_part(*modules: str, libraries: tuple[str, ...] = ()) -> bytes:
+    """The version of a few engine modules and libraries, for caches that depend on just them."""
+    key = (modules, libraries)
+    if key not in _PARTS:
+        parts: list[bytes | str] = [FORMAT, sys.version]
+        for name in libraries:
+            try:
+                parts.append(f"{name}={metadata.version(name)}")
+            except metadata.PackageNotFoundError:
+                parts.append(f"{name}=-")
+        for module in modules:
+            path = ENGINE_ROOT / module
+            parts += [module, file_digest(path) if path.is_file() else b"-"]
+        _PARTS[key] = digest(*parts)
+    return _PARTS[key]
+
+
+# What a parsed catalog (and its warnings and coverage) depends on, besides the files.
+CATALOG_CODE = ("catalogs.py", "coverage.py", "locales.py", "errors.py", "cache.py")
+# What rendered Markdown depends on, besides the block.
+MARKDOWN_CODE = ("text.py", "cache.py")
 
 
 def engine_digest() -> bytes:
@@ -346,14 +370,16 @@ class BuildCache:
 
     # Parsed catalogs: what catalogs.load_catalog computes, keyed by the file's digest.
 
-    def catalog_path(self, po_digest: bytes, pot_digest: bytes) -> Path:
-        name = digest(engine_digest(), po_digest, pot_digest).hex()
+    def catalog_path(self, path: Path, po_digest: bytes, pot_digest: bytes) -> Path:
+        code = engine_part(*CATALOG_CODE, libraries=("babel",))
+        name = digest(code, str(path), po_digest, pot_digest).hex()
         return self.root / "catalogs" / f"{name}.pickle"
 
     # Rendered Markdown, one file per locale.
 
     def markdown_path(self, identifier: str) -> Path:
-        return self.root / "markdown" / f"{identifier}-{engine_digest().hex()[:16]}.marshal"
+        code = engine_part(*MARKDOWN_CODE, libraries=("markdown",))
+        return self.root / "markdown" / f"{identifier}-{code.hex()[:16]}.marshal"
 
     def prune(self, keep_outputs: int = 8) -> None:
         """Forget the state of output folders that no longer exist, and of the oldest ones."""
@@ -429,7 +455,7 @@ def load_cached_catalog(cache: BuildCache | None, path: Path, po_digest: bytes, 
     from .coverage import measure_coverage
     from .locales import site_locale
 
-    cached = cache.catalog_path(po_digest, pot_digest) if cache else None
+    cached = cache.catalog_path(path, po_digest, pot_digest) if cache else None
     if cached is not None:
         try:
             form, messages, mo, warnings, coverage = pickle.loads(cached.read_bytes())
