@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from types import FunctionType
+from types import BuiltinFunctionType, BuiltinMethodType, FunctionType, MethodType, MethodWrapperType
 
 import jinja2
 import jinja2.ext
@@ -103,13 +103,18 @@ def arguments_key(args: tuple, lists: bool = False) -> tuple | None:
     return tuple(key)
 
 
+# Callables that can carry no pass_context marker, called directly.
+PLAIN_CALLABLES = frozenset({Macro, MemoMacro, BuiltinFunctionType, BuiltinMethodType, MethodWrapperType})
+
+
 class FastContext(Context):
     """A template context whose ``call`` skips Jinja's inspection for plain callables."""
 
     @internalcode
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 - same signature as Context.call
         kind = type(__obj)
-        if kind is Macro or kind is MemoMacro or (kind is FunctionType and "jinja_pass_arg" not in __obj.__dict__):
+        if kind in PLAIN_CALLABLES or (kind is FunctionType and "jinja_pass_arg" not in __obj.__dict__) or (
+                kind is MethodType and "jinja_pass_arg" not in getattr(__obj.__func__, "__dict__", {"jinja_pass_arg": 1})):
             if kwargs:
                 kwargs.pop("_block_vars", None)
                 kwargs.pop("_loop_vars", None)
@@ -179,7 +184,11 @@ def remember_macros(module) -> None:
 
 
 def install(env: jinja2.Environment) -> None:
-    """Use the faster context and templates in ``env``; call before any template loads."""
+    """Use the faster context and templates in ``env``; call before any template loads.
+
+    Templates are not checked for changes on every use: a build reads them once.
+    """
+    env.auto_reload = False
     env.context_class = FastContext
     env.template_class = FastTemplate
     env.add_extension(SharedExtension)
@@ -273,6 +282,8 @@ LOCALE_NAMES = frozenset({
     "locale", "site", "paths", "url", "asset", "reference_link", "number", "percent", "date", "join",
     "digits_reference", "command_reference", "enhanced_reference", "protocol", "local",
 })
+# The page's protocol is part of every fragment's key, so bodies may use it.
+PAGE_PROTOCOL = jinja2.nodes.Getattr(jinja2.nodes.Name("page", "load"), "protocol", "load")
 FORBIDDEN_NODES = (jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.Extends, jinja2.nodes.Block)
 
 
@@ -393,7 +404,7 @@ def check_shared_blocks(template: jinja2.nodes.Template, env: jinja2.Environment
     for node in template.find_all(jinja2.nodes.CallBlock):
         if not is_shared_call(node):
             continue
-        keys = list(node.call.args[2].items)
+        keys = list(node.call.args[2].items) + [PAGE_PROTOCOL]
         for lineno, bad, kind in problems(node.body, keys, bound_names(node.body)):
             if bad is None:
                 message = f"{{% shared %}} cannot contain {{% {kind} %}}"
