@@ -1,0 +1,191 @@
+"""Incremental builds: nothing rewritten without a change, only dependent pages after one,
+the same bytes as a clean build, and a failed build leaves the previous site alone.
+
+These tests build a copy of the project with two languages (English and Turkish) to stay
+quick. They check what the build did through the files themselves: a file that was not
+rewritten keeps its inode and modification time. There are no timing assertions here; the
+benchmark (``python build.py bench``) measures speed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project, run_build
+
+SECOND_LOCALE = "tr"
+
+
+@pytest.fixture
+def small_project(tmp_path) -> Path:
+    """A copy of the project with English and one other locale."""
+    project = copy_project(tmp_path / "project")
+    keep = project / "locales" / f"{SECOND_LOCALE}.po"
+    if not keep.exists():
+        pytest.skip(f"no {SECOND_LOCALE}.po catalog")
+    for path in (project / "locales").glob("*.po"):
+        if path != keep:
+            path.unlink()
+    return project
+
+
+def build(project: Path, out: Path, *args: str) -> str:
+    result = run_build(project, "--out", str(out), "--jobs", "2", *args)
+    assert result.returncode == 0, result.stderr + result.stdout
+    return result.stdout
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file's (inode, modification time, size), by path relative to the folder."""
+    found = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            found[path.relative_to(folder).as_posix()] = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file() and path.name != ".sitegen-build"}
+
+
+def assert_same_tree(first: Path, second: Path) -> None:
+    a, b = tree_bytes(first), tree_bytes(second)
+    assert sorted(a) == sorted(b), set(a) ^ set(b)
+    different = [name for name in a if a[name] != b[name]]
+    assert not different, different[:10]
+
+
+def rewritten(before: dict, after: dict) -> set[str]:
+    """Files that are new or were written again (another inode or modification time)."""
+    return {name for name, facts in after.items() if before.get(name) != facts}
+
+
+def edit(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed, count = re.subn(pattern, replacement, text, count=1, flags=re.M)
+    assert count == 1, f"{pattern!r} not in {path}"
+    path.write_text(changed, encoding="utf-8")
+
+
+def is_page(name: str) -> bool:
+    return name.endswith(".html")
+
+
+def test_rebuild_without_changes_writes_nothing(small_project, tmp_path):
+    out = tmp_path / "site"
+    build(small_project, out)
+    before = snapshot(out)
+    stdout = build(small_project, out)
+    assert snapshot(out) == before
+    assert "nothing changed" in stdout
+
+
+def test_content_edit_rerenders_only_dependent_pages(small_project, tmp_path):
+    out = tmp_path / "site"
+    build(small_project, out)
+    build(small_project, out)  # a second tree now exists beside the site: the incremental steady state
+    before = snapshot(out)
+    code_file = small_project / "content/smtp/codes/550.toml"
+    edit(code_file, r"^(when = '''\n)", r"\1An edited first sentence for the incremental test.\n\n")
+    build(small_project, out)
+    after = snapshot(out)
+    pages = {name for name in rewritten(before, after) if is_page(name)}
+    assert "smtp/550/index.html" in pages and f"{SECOND_LOCALE}/smtp/550/index.html" in pages
+    assert "smtp/450-vs-550/index.html" in pages  # pair pages show the "when" text of both codes
+    # Everything rewritten shows code 550 or lists all codes (home and index pages).
+    for name in pages:
+        assert "550" in name or not re.search(r"smtp/(\d{3}|\d{3}-vs-\d{3}|x\.\d+\.\d+|\d\.\d+\.\d+)/", name), name
+    assert "smtp/221-vs-250/index.html" not in pages
+    assert f"{SECOND_LOCALE}/smtp/221/index.html" not in pages
+    clean = tmp_path / "clean"
+    build(small_project, clean)
+    assert_same_tree(out, clean)
+
+
+def test_catalog_edit_only_touches_its_locale(small_project, tmp_path):
+    out = tmp_path / "site"
+    build(small_project, out)
+    before = snapshot(out)
+    catalog = small_project / "locales" / f"{SECOND_LOCALE}.po"
+    text = catalog.read_text(encoding="utf-8")
+    match = re.search(r'^msgid "Home"\nmsgstr "([^"]+)"$', text, flags=re.M)
+    if match is None:
+        pytest.skip("the catalog does not translate 'Home'")
+    catalog.write_text(text.replace(match.group(0), f'msgid "Home"\nmsgstr "{match.group(1)}!"', 1),
+                       encoding="utf-8")
+    build(small_project, out)
+    pages = {name for name in rewritten(before, snapshot(out)) if is_page(name)}
+    assert pages, "the edited catalog changed no page"
+    # The root 404 page carries every locale's text, so it changes with any catalog.
+    assert all(name.startswith(f"{SECOND_LOCALE}/") or name == "404.html" for name in pages), sorted(pages)[:10]
+    clean = tmp_path / "clean"
+    build(small_project, clean)
+    assert_same_tree(out, clean)
+
+
+def test_removed_content_removes_its_pages(small_project, tmp_path):
+    out = tmp_path / "site"
+    build(small_project, out)
+    build(small_project, out)
+    notes = sorted((small_project / "content/smtp/pairs").glob("*.toml"))
+    enhanced = small_project / "content/smtp/enhanced"
+    unused = [path for path in sorted(enhanced.glob("*.toml"))
+              if not any(path.stem[2:] in p.read_text(encoding="utf-8")
+                         for p in (small_project / "content/smtp/codes").glob("*.toml"))]
+    if notes:
+        notes[0].unlink()
+    if unused:
+        unused[0].unlink()
+    build(small_project, out)
+    clean = tmp_path / "clean"
+    build(small_project, clean)
+    assert_same_tree(out, clean)
+    if unused:
+        assert not (out / f"smtp/{unused[0].stem.lower()}").exists()
+
+
+def test_failed_incremental_build_leaves_previous_site(small_project, tmp_path):
+    out = tmp_path / "site"
+    build(small_project, out)
+    build(small_project, out)
+    before = snapshot(out)
+    contents = tree_bytes(out)
+    edit(small_project / "content/smtp/codes/550.toml", r"^(when = '''\n)", r"\1A change that never ships.\n\n")
+    template = small_project / "templates/pair.html"
+    original = template.read_text(encoding="utf-8")
+    template.write_text(original.replace("{% block main %}", "{% block main %}{{ a.no_such_field }}", 1),
+                        encoding="utf-8")
+    result = run_build(small_project, "--out", str(out), "--jobs", "2")
+    assert result.returncode == 1
+    assert "no_such_field" in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(out) == before
+    assert tree_bytes(out) == contents
+    assert not [p for p in out.parent.iterdir() if ".building-" in p.name]
+    template.write_text(original, encoding="utf-8")
+    build(small_project, out)
+    clean = tmp_path / "clean"
+    build(small_project, clean)
+    assert_same_tree(out, clean)
+
+
+def test_one_job_and_many_jobs_build_the_same_site(small_project, tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert run_build(small_project, "--out", str(first), "--jobs", "1", "--quiet").returncode == 0
+    assert run_build(small_project, "--out", str(second), "--jobs", "3", "--quiet").returncode == 0
+    assert_same_tree(first, second)
+
+
+def test_unchanged_pages_are_hard_links_to_the_previous_site(small_project, tmp_path):
+    """After a change, untouched pages are the very files the previous site had."""
+    out = tmp_path / "site"
+    build(small_project, out)
+    inode = os.stat(out / "smtp/221-vs-250/index.html").st_ino
+    edit(small_project / "content/smtp/codes/550.toml", r"^(use = '''\n)", r"\1Another edited sentence.\n\n")
+    build(small_project, out)
+    assert os.stat(out / "smtp/221-vs-250/index.html").st_ino == inode
