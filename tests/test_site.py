@@ -130,7 +130,7 @@ def test_switcher_names_each_language_in_its_own_script(site):
 
 
 TURKISH_HEADINGS = ["Açıklama", "Gördüğünüzde", "Nasıl Düzeltilir"]
-TURKISH_PAIR_HEADINGS = ["Temel Farklar", "Hangisini Ne Zaman Kullanmalı", "Daha Fazla Öğren"]
+TURKISH_PAIR_HEADINGS = TURKISH_HEADINGS + ["Temel Farklar", "Hangisini Ne Zaman Kullanmalı", "Daha Fazla Öğren"]
 
 
 @pytest.mark.skipif(not (PROJECT / "locales/tr.po").exists(), reason="no Turkish catalog")
