@@ -182,7 +182,8 @@
   Page.prototype.card = function (finding, entry) {
     var item = element("li", "decoder-finding kind-" + finding.kind);
     var heading = element("h3");
-    heading.appendChild(element("span", "code-number", finding.code));
+    var number = heading.appendChild(element("span", "code-number", finding.code));
+    number.dir = "ltr";
     heading.appendChild(document.createTextNode(" "));
     heading.appendChild(this.textOf(entry, "title", "span", "decoder-title"));
     item.appendChild(heading);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -28,12 +29,20 @@ WIDTH = 100
 
 
 def read_input(parts: list[str], stdin: TextIO) -> str:
-    """The text to decode: the arguments joined by spaces, or standard input for none or '-'."""
+    """The text to decode: the arguments joined by spaces, or standard input for none or '-'.
+
+    Standard input is read only as far as the decoder looks (a character is at most 4 bytes in
+    UTF-8), plus one byte to know whether more followed; bytes that are not UTF-8 become U+FFFD.
+    """
     if parts and parts != ["-"]:
         return " ".join(parts)
     if stdin.isatty():
         print("Paste the reply or bounce, then press Ctrl+D (Ctrl+Z, Enter on Windows).", file=sys.stderr)
-    return stdin.read()
+    limit = 4 * load_grammar().max_input + 1
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is None:
+        return stdin.read(limit)
+    return buffer.read(limit).decode("utf-8", errors="replace")
 
 
 def format_finding(entry: dict, finding) -> str:
@@ -71,10 +80,14 @@ def run_explain(project: Path, parts: list[str], as_json: bool = False, base_url
     if as_json:
         data = {"truncated": decoded.truncated,
                 "findings": [{**finding.as_dict(), **entry} for finding, entry in explained]}
-        print(json.dumps(data, ensure_ascii=False, indent=1))
+        output = json.dumps(data, ensure_ascii=False, indent=1)
     elif not explained:
-        print(NOTHING_FOUND)
+        output = NOTHING_FOUND
     else:
-        print(f"Found {len(explained)} code{'s' if len(explained) != 1 else ''}:\n")
-        print("\n\n".join(format_finding(entry, finding) for finding, entry in explained))
+        output = (f"Found {len(explained)} code{'s' if len(explained) != 1 else ''}:\n\n"
+                  + "\n\n".join(format_finding(entry, finding) for finding, entry in explained))
+    try:
+        print(output, flush=True)
+    except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_FOUND if explained else EXIT_NOTHING_FOUND
