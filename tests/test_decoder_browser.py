@@ -17,7 +17,8 @@ from urllib.request import urlopen
 
 import pytest
 
-from browser_support import Traffic, open_context, serve
+from browser_support import Traffic, open_context, require, serve
+from conftest import PROJECT
 from decoder_corpus import HOSTILE, NEGATIVE, POSITIVE, every_item, expected, text_of
 from sitegen import urls as paths
 from sitegen.decoder import Vocabulary, decode
@@ -232,3 +233,26 @@ def test_results_are_in_the_pages_language(browser_page, translated):
         assert card.locator(".badge").first.inner_text() == root.get_attribute(f"data-kind-{kind}")
         fallback = "title" in data["reply"][code].get("en", [])
         assert (card.locator(".decoder-title").get_attribute("lang") == "en") == fallback
+
+
+def test_results_are_accessible_in_light_and_dark(browser, served, traffic):
+    axe = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
+    require(axe.exists(), "axe-core is not installed: npm install (./scripts/test does it)")
+    item = next(item for item in POSITIVE if item["form"] == "session transcript")
+    found = {}
+    for scheme in ("light", "dark"):
+        # axe is injected as an inline script, which the page's own policy rightly refuses.
+        context = open_context(browser, traffic, bypass_csp=True, color_scheme=scheme)
+        page = context.new_page()
+        open_decoder(page, served)
+        paste(page, item["text"])
+        assert shown_codes(page) == item["codes"]
+        page.add_script_tag(path=str(axe))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        found[scheme] = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+                         for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        paste(page, NEGATIVE[0]["text"])
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        found[scheme] += [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        context.close()
+    assert found == {"light": [], "dark": []}
