@@ -48,11 +48,13 @@ class Site:
         return next(p for p in self.protocols if p.slug == slug)
 
 
-def create_environment(templates_dir: Path, bytecode_folder: Path | None = None) -> jinja2.Environment:
+def create_environment(templates_dir: Path, bytecode_folder: Path | None = None,
+                       fast: bool = True) -> jinja2.Environment:
     """A Jinja environment with autoescaping, strict undefined and i18n, every template compiled.
 
     ``bytecode_folder`` keeps compiled templates between builds (Jinja checks each
-    template's source before reusing its code).
+    template's source before reusing its code). ``fast=False`` leaves out the speedups
+    (``speedups.py``), which never change the output; the tests compare both.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
@@ -64,7 +66,7 @@ def create_environment(templates_dir: Path, bytecode_folder: Path | None = None)
         keep_trailing_newline=True,
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_folder)) if bytecode_folder else None,
     )
-    speedups.install(env)
+    speedups.install(env, fast=fast)
     env.install_null_translations(newstyle=True)
     env.filters["reference_link"] = reference_link
     seo.install_template_helpers(env)

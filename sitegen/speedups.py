@@ -183,11 +183,15 @@ def remember_macros(module) -> None:
     module._sitegen_memo = True
 
 
-def install(env: jinja2.Environment) -> None:
+def install(env: jinja2.Environment, fast: bool = True) -> None:
     """Use the faster context and templates in ``env``; call before any template loads.
 
-    Templates are not checked for changes on every use: a build reads them once.
+    Templates are not checked for changes on every use: a build reads them once. With
+    ``fast=False``, only ``{% shared %}`` is installed, rendering its body on every page.
     """
+    if not fast:
+        env.add_extension(PlainSharedExtension)
+        return
     env.auto_reload = False
     env.context_class = FastContext
     env.template_class = FastTemplate
@@ -331,6 +335,13 @@ class SharedExtension(jinja2.ext.Extension):
         except KeyError:
             value = self._fragments[full] = caller()
             return value
+
+
+class PlainSharedExtension(SharedExtension):
+    """``{% shared %}`` that renders its body every time (for comparing with the real one)."""
+
+    def _fragment(self, position, context, keys, caller):
+        return caller()
 
 
 def is_shared_call(node) -> bool:
