@@ -122,10 +122,10 @@ class MemoryWatch(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak = self.largest = self.search = 0
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             total = 0
             for pid in tree_of(self.pid):
                 pss, rss, name = memory_of(pid)
@@ -135,10 +135,10 @@ class MemoryWatch(threading.Thread):
                 total += pss
                 self.largest = max(self.largest, rss)
             self.peak = max(self.peak, total)
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 
