@@ -410,9 +410,10 @@ class MarkdownCache:
     and the engine (whose version is in the file name).
     """
 
-    def __init__(self, renderer, path: Path | None):
+    def __init__(self, renderer, path: Path | None, prune: bool = True):
         self._renderer = renderer
         self._path = path
+        self._prune = prune
         self._known: dict[str, str] = {}
         self._new = 0
         if path is not None:
@@ -436,10 +437,12 @@ class MarkdownCache:
 
     def save(self) -> None:
         """Store the blocks used in this build (dropping those no longer used) if any was new."""
-        if self._path is None or (not self._new and len(self._used) == len(self._known)):
+        if self._path is None or (not self._new and (not self._prune or len(self._used) == len(self._known))):
             return
-        kept = {block: html for block, html in self._known.items() if block in self._used}
+        kept = {block: html for block, html in self._known.items() if block in self._used} if self._prune \
+            else self._known
         atomic_write(self._path, marshal.dumps(kept))
+        self._new = 0
 
 
 def load_cached_catalog(cache: BuildCache | None, path: Path, po_digest: bytes, pot_digest: bytes,

@@ -14,6 +14,7 @@ from . import urls as paths
 from .catalogs import LocaleCatalog
 from .decoder import GRAMMAR_PATH, Finding, load_grammar
 from .errors import BuildError
+from .localize import CODE_SPAN
 from .model import EnhancedCode, Protocol, ReplyCode
 from .output import write_file
 from .text import MarkdownRenderer, split_blocks
@@ -79,7 +80,7 @@ class Entries:
         translated = self.catalog.translated(value)
         if not translated and not self.catalog.locale.is_source:
             english.append(field)
-        return translated or value
+        return CODE_SPAN.sub(r"\1", translated or value)
 
     def _first_block(self, value: str, field: str, english: list[str]) -> str:
         """The first paragraph (or list) of a Markdown field, translated, as plain text."""

@@ -65,12 +65,25 @@ def locale_of(path: Path):
 class CatalogLoader:
     """Parses catalogs (or reads them from the cache) and measures their coverage."""
 
+    # How many parsed catalogs stay in memory at once; an older one is read again if needed.
+    KEEP = 4
+
     def __init__(self, locales_dir: Path, cache=None):
         self.locales_dir = locales_dir
         self.cache = cache
         self.coverage: dict[str, object] = {}
+        self.warnings: dict[str, list[str]] = {}
         self._template = None
         self._pot_digest: bytes | None = None
+        self._recent: list = []
+
+    def loaded(self, lazy: "LazyCatalog") -> None:
+        """Note that ``lazy`` was just loaded; forget the least recently loaded beyond ``KEEP``."""
+        if self.cache is None:
+            return
+        self._recent.append(lazy)
+        while len(self._recent) > self.KEEP:
+            self._recent.pop(0)._loaded = None
 
     def template(self):
         if self._template is None:
@@ -78,6 +91,11 @@ class CatalogLoader:
         return self._template
 
     def __call__(self, lazy: "LazyCatalog") -> LocaleCatalog:
+        catalog = self._load(lazy)
+        self.warnings[lazy.locale.identifier] = list(catalog.warnings)
+        return catalog
+
+    def _load(self, lazy: "LazyCatalog") -> LocaleCatalog:
         if self.cache is None:
             catalog = load_catalog(lazy.path)
             self.coverage[lazy.locale.identifier] = measure_coverage(self.template(), catalog.catalog,
@@ -113,9 +131,11 @@ class LazyCatalog:
         return self._loaded is not None
 
     def load(self) -> LocaleCatalog:
-        if self._loaded is None:
-            self._loaded = self._loader(self)
-        return self._loaded
+        loaded = self._loaded
+        if loaded is None:
+            loaded = self._loaded = self._loader(self)
+            self._loader.loaded(self)
+        return loaded
 
     def __getattr__(self, name: str):
         if name.startswith("__"):
@@ -132,15 +152,26 @@ class PendingCoverage(list):
     __iter__ = __len__ = __getitem__ = __bool__ = _fail
 
 
-def read_all_catalogs(site: Site) -> list[LocaleCatalog]:
-    """Read every catalog and fill ``site.coverage``; returns the catalogs."""
-    catalogs = [c.load() if isinstance(c, LazyCatalog) else c for c in site.catalogs]
-    loaders = {c._loader for c in site.catalogs if isinstance(c, LazyCatalog)}
+def read_all_catalogs(site: Site) -> list[str]:
+    """Read every catalog (parsing those not in the cache) and fill ``site.coverage``.
+
+    Returns the catalogs' warnings, in locale order. In a build, only a few parsed
+    catalogs stay in memory; the others are read again from the cache when used.
+    """
+    loaders = []
+    for catalog in site.catalogs:
+        if isinstance(catalog, LazyCatalog):
+            if catalog.locale.identifier not in catalog._loader.coverage:
+                catalog.load()
+            if catalog._loader not in loaders:
+                loaders.append(catalog._loader)
     coverage: dict[str, object] = {}
+    warnings: dict[str, list[str]] = {}
     for loader in loaders:
         coverage.update(loader.coverage)
-    site.coverage = [coverage[c.locale.identifier] for c in catalogs if c.locale.identifier in coverage]
-    return catalogs
+        warnings.update(loader.warnings)
+    site.coverage = [coverage[c.locale.identifier] for c in site.catalogs if c.locale.identifier in coverage]
+    return [text for c in site.catalogs for text in warnings.get(c.locale.identifier, ())]
 
 
 class LocalizedContent(dict):
@@ -151,7 +182,7 @@ class LocalizedContent(dict):
         self._site = site
         self._cache = cache
         self._english = None
-        self._caches: list = []
+        self._caches: dict[str, object] = {}
 
     def __missing__(self, identifier: str):
         catalog = next(c for c in self._site.catalogs if c.locale.identifier == identifier)
@@ -163,28 +194,34 @@ class LocalizedContent(dict):
         if self._cache is not None:
             from .cache import MarkdownCache
             renderer = MarkdownCache(renderer, self._cache.markdown_path(identifier))
-            self._caches.append(renderer)
+            self._caches[identifier] = renderer
         value = self[identifier] = {
             protocol.slug: LocalizedProtocol(protocol, Localizer(catalog, renderer, self._english))
             for protocol in self._site.protocols
         }
+        cache = self._caches.pop(identifier, None)
+        if cache is not None:
+            cache.save()  # everything of this locale is rendered: keep it for the next build, not in memory
         return value
 
     def _english_cache(self, renderer) -> dict:
         if self._cache is None:
             return {}
         from .cache import MarkdownCache
-        english = MarkdownCache(renderer, self._cache.markdown_path("_english"))
-        self._caches.append(english)
+        english = MarkdownCache(renderer, self._cache.markdown_path("_english"), prune=False)
+        self._caches[""] = english
         return EnglishBlocks(english)
 
     def forget(self, identifier: str) -> None:
         """Drop one locale's localized content (a worker that moves on to another locale)."""
         self.pop(identifier, None)
+        cache = self._caches.pop(identifier, None)
+        if cache is not None:
+            cache.save()
 
     def save_caches(self) -> None:
         """Store newly rendered Markdown for the next build."""
-        for cache in self._caches:
+        for cache in self._caches.values():
             cache.save()
 
 

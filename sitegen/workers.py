@@ -20,6 +20,7 @@ once every catalog has been read. No rendered page is kept in memory.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -204,7 +205,7 @@ class Scheduler:
                 self.started.add(locale)
                 return self._take(worker, locale, queue.popleft())
         largest = max(queues, key=lambda n: sum(len(c) for c in queues[n]))
-        if sum(len(c) for c in queues[largest]) >= STEAL_MINIMUM or self.phase > 0:
+        if sum(len(c) for c in queues[largest]) >= STEAL_MINIMUM or self.phase > 0 or not self.running:
             return self._take(worker, largest, queues[largest].pop())
         return None
 
@@ -245,40 +246,72 @@ def render_site(job: Job, jobs: int, progress) -> Result:
 
 
 def run_pool(job: Job, scheduler: Scheduler, jobs: int, progress, total: Result) -> Result:
-    """Render with ``jobs`` forked workers, each fed by the scheduler over its own pipe."""
+    """Render with ``jobs`` processes: the main process and ``jobs - 1`` forked workers.
+
+    The main process renders too (it would only wait otherwise), between handing out
+    tasks; each forked worker gets its next task before it finishes the current one.
+    """
     context = multiprocessing.get_context("fork")
+    gc.collect()
+    gc.freeze()  # objects made so far are shared with the workers: keep the collector off their pages
     workers = []
+    local = jobs - 1
+    renderer = Renderer(job)
+    failure: BaseException | None = None
     try:
-        for number in range(jobs):
+        for number in range(jobs - 1):
             mine, theirs = context.Pipe()
             process = context.Process(target=worker_main, args=(theirs,), daemon=True)
             process.start()
             theirs.close()
             workers.append((number, process, mine))
-        idle = {number: connection for number, _, connection in workers}
-        busy: dict = {}
-        failure: BaseException | None = None
-        while True:
-            for number in list(idle):
-                task = scheduler.next(number) if failure is None else None
-                if task is not None:
-                    idle[number].send(task)
-                    busy[idle.pop(number)] = number
-            if not busy:
-                break
-            for connection in wait(list(busy)):
-                number = busy.pop(connection)
+        connections = {connection: number for number, _, connection in workers}
+        outstanding = {number: 0 for number, _, _ in workers}
+
+        def feed() -> None:
+            for number, _, connection in workers:
+                while failure is None and outstanding[number] < 2:
+                    task = scheduler.next(number)
+                    if task is None:
+                        break
+                    connection.send(task)
+                    outstanding[number] += 1
+
+        def receive(timeout: float | None) -> None:
+            nonlocal failure
+            waiting = [c for c, n in connections.items() if outstanding[n]]
+            for connection in wait(waiting, timeout) if waiting else []:
+                number = connections[connection]
                 try:
                     kind, payload = connection.recv()
                 except EOFError:
                     kind, payload = "crash", f"worker {number} stopped unexpectedly"
+                    outstanding[number] = 1
+                outstanding[number] -= 1
                 scheduler.done()
-                idle[number] = connection
                 if kind == "done":
                     total.add(payload)
                     progress(total.pages, scheduler.total)
                 elif failure is None:
                     failure = payload if isinstance(payload, BaseException) else RuntimeError(payload)
+
+        while True:
+            feed()
+            task = scheduler.next(local) if failure is None else None
+            if task is not None:
+                try:
+                    total.add(renderer.run(task))
+                except BuildError as error:
+                    failure = failure or error
+                scheduler.done()
+                progress(total.pages, scheduler.total)
+                receive(0)
+                continue
+            if not any(outstanding.values()):
+                if failure is not None or scheduler.finished:
+                    break
+                continue
+            receive(None)
         if failure is not None:
             raise failure
         for _, _, connection in workers:
@@ -291,6 +324,7 @@ def run_pool(job: Job, scheduler: Scheduler, jobs: int, progress, total: Result)
             if message[0] != "finished":
                 raise RuntimeError(message[1])
             process.join()
+        renderer.finish()
         return total
     finally:
         for _, process, connection in workers:
@@ -298,6 +332,7 @@ def run_pool(job: Job, scheduler: Scheduler, jobs: int, progress, total: Result)
                 process.terminate()
             process.join(timeout=5)
             connection.close()
+        gc.unfreeze()
 
 
 def worker_main(connection) -> None:

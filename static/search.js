@@ -77,9 +77,12 @@
     this.input.addEventListener("focus", function () {
       pagefind().then(function (module) { return module.init(); }).catch(function () {});
     }, { once: true });
+    /* Enter opens the best result; when nothing matched, the form goes where it points without
+       script (the decoder, which explains every code in a pasted reply). */
     this.form.addEventListener("submit", function (event) {
+      var first = self.results.querySelector("li a");
+      if (self.shown && self.shown === self.query() && !first) return;
       event.preventDefault();
-      var first = self.results.querySelector("a");
       if (first && self.shown === self.query()) window.location.href = first.href;
       else self.run();
     });

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ElementTree
+from functools import cache
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -62,10 +63,11 @@ class Head(HTMLParser):
 
 def head_of(path: Path) -> Head:
     parser = Head()
-    parser.feed(path.read_text(encoding="utf-8"))
+    parser.feed(path.read_text(encoding="utf-8").split("</head>")[0])
     return parser
 
 
+@cache
 def built_pages(site: Path) -> dict[str, Path]:
     """Every HTML page a search engine may list (not noindex), by its absolute URL."""
     pages = {}
@@ -80,6 +82,7 @@ def built_pages(site: Path) -> dict[str, Path]:
     return pages
 
 
+@cache
 def sitemap_urls(site: Path) -> list[ElementTree.Element]:
     """The <url> entries of the sitemap, following a sitemap index if there is one."""
     root = ElementTree.parse(site / "sitemap.xml").getroot()
@@ -103,15 +106,16 @@ def test_sitemap_lists_every_page_once(site):
 
 def test_sitemap_leaves_out_404_and_redirect_pages(site):
     locs = {entry.findtext(SITEMAP_NS + "loc") for entry in sitemap_urls(site)}
+    pages = built_pages(site)
     for url in locs:
         assert not url.endswith("404.html")
-        html = built_pages(site)[url].read_text(encoding="utf-8")
-        assert 'http-equiv="refresh"' not in html
+        assert 'http-equiv="refresh"' not in pages[url].read_text(encoding="utf-8")
 
 
 def test_every_sitemap_entry_has_all_hreflang_alternates(site):
     tags = {locale.tag for locale in LOCALES} | {"x-default"}
     locs = {entry.findtext(SITEMAP_NS + "loc") for entry in sitemap_urls(site)}
+    pages = built_pages(site)
     for entry in sitemap_urls(site):
         loc = entry.findtext(SITEMAP_NS + "loc")
         links = {link.get("hreflang"): link.get("href") for link in entry.findall(XHTML_NS + "link")}
@@ -121,7 +125,7 @@ def test_every_sitemap_entry_has_all_hreflang_alternates(site):
         source = links[LOCALES[0].tag]
         assert links["x-default"] == source
         # the page's own <head> lists the same alternates
-        head = head_of(built_pages(site)[loc])
+        head = head_of(pages[loc])
         in_head = {link["hreflang"]: link["href"] for link in head.links if link.get("rel") == "alternate"}
         assert in_head == links, loc
 

@@ -212,15 +212,16 @@ def io_floor(site: Path, target: Path, batch_bytes: int = 64 << 20) -> tuple[flo
 # --- edits ----------------------------------------------------------------------------------
 
 def edit_code(project: Path, number: int) -> str:
-    """Change one sentence of one reply code's text; returns the file's name."""
-    path = sorted((project / "content/smtp/codes").glob("*.toml"))[len(sorted((project / "content/smtp/codes")
-                                                                              .glob("*.toml"))) // 2]
+    """Add one sentence to a Markdown field of one reply code; returns the file's name."""
+    codes = sorted((project / "content/smtp/codes").glob("*.toml"))
+    path = codes[len(codes) // 2]
     text = path.read_text(encoding="utf-8")
     marker = "Benchmark edit number "
-    text = re.sub(r"\n?" + marker + r"\d+\.\n", "\n", text)
-    text, count = re.subn(r"^(when = '''\n)", r"\1" + f"{marker}{number}.\n\n", text, count=1, flags=re.M)
+    text = re.sub(marker + r"\d+\.\n\n", "", text)
+    text, count = re.subn(r"^((?:when|description|use) = (?:'''|\"\"\")\n)", r"\g<1>" + f"{marker}{number}.\n\n",
+                          text, count=1, flags=re.M)
     if not count:
-        raise RuntimeError(f"no 'when' field to edit in {path}")
+        raise RuntimeError(f"no multi-line Markdown field to edit in {path}")
     path.write_text(text, encoding="utf-8")
     return path.name
 

@@ -173,8 +173,7 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         now = lap("render", now)
         clear_post_files(work, work_manifest, rows, state.get("owners", {}), phases)
         now = time.perf_counter()
-        catalogs = read_all_catalogs(site)
-        warnings = [warning for catalog in catalogs for warning in catalog.warnings]
+        warnings = read_all_catalogs(site)
         for warning in warnings:
             print(warning, file=sys.stderr)
         now = lap("catalogs", now)

@@ -9,6 +9,8 @@ import textwrap
 from pathlib import Path
 from typing import TextIO
 
+from babel.support import NullTranslations
+
 from ..catalogs import LocaleCatalog
 from ..content import load_content
 from ..decoder import decode, load_grammar, vocabulary_of
@@ -50,7 +52,8 @@ def format_finding(entry: dict, finding) -> str:
     indent = " " * 4
     wrap = textwrap.TextWrapper(width=WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
     label = "reply code" if finding.type == "reply" else "enhanced status code"
-    lines = [f"{finding.code}  {entry['title']}  ({label}, {KIND_WORDS[finding.kind]})"]
+    title = entry["title"] or "(no title in the registry)"
+    lines = [f"{finding.code}  {title}  ({label}, {KIND_WORDS[finding.kind]})"]
     lines += wrap.wrap(entry["summary"])
     if finding.type == "enhanced" and entry["meaning"]:
         lines += wrap.wrap(f"As {finding.code}: {entry['meaning']}")
@@ -72,7 +75,7 @@ def run_explain(project: Path, parts: list[str], as_json: bool = False, base_url
     text = read_input(parts, stdin or sys.stdin)
     protocol = decoder_protocol(load_content(project / "content"))
     decoded = decode(text, vocabulary_of(protocol))
-    source = LocaleCatalog(locale=site_locale(SOURCE_LOCALE), translations=None, messages={})
+    source = LocaleCatalog(locale=site_locale(SOURCE_LOCALE), translations=NullTranslations(), messages={})
     entries = Entries(protocol, source, Urls.create(base_url, site_url), PlainText(), absolute=True)
     explained = [(finding, entries.for_finding(finding)) for finding in decoded.findings]
     if decoded.truncated:
