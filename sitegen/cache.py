@@ -461,11 +461,10 @@ def load_cached_catalog(cache: BuildCache | None, path: Path, po_digest: bytes, 
     cached = cache.catalog_path(path, po_digest, pot_digest) if cache else None
     if cached is not None:
         try:
-            form, messages, mo, warnings, coverage = pickle.loads(cached.read_bytes())
+            form, messages, mo, warnings, coverage, sha = pickle.loads(cached.read_bytes())
             if form == FORMAT:
                 catalog = LocaleCatalog(locale=site_locale(path.stem), translations=Translations(fp=io.BytesIO(mo)),
-                                        messages=messages, catalog=None, path=path,
-                                        digest=hashlib.sha256(path.read_bytes()).hexdigest(), warnings=warnings)
+                                        messages=messages, catalog=None, path=path, digest=sha, warnings=warnings)
                 return catalog, coverage
         except (OSError, ValueError, EOFError, pickle.UnpicklingError, TypeError):
             pass
@@ -476,6 +475,17 @@ def load_cached_catalog(cache: BuildCache | None, path: Path, po_digest: bytes, 
     if cached is not None:
         buffer = io.BytesIO()
         write_mo(buffer, catalog.catalog)
-        atomic_write(cached, pickle.dumps((FORMAT, catalog.messages, buffer.getvalue(), catalog.warnings, coverage),
-                                          protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(cached, pickle.dumps((FORMAT, catalog.messages, buffer.getvalue(), catalog.warnings, coverage,
+                                           catalog.digest), protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(cached.with_suffix(".facts"), pickle.dumps((FORMAT, coverage, list(catalog.warnings))))
     return catalog, coverage
+
+
+def load_catalog_facts(cache: BuildCache, path: Path, po_digest: bytes, pot_digest: bytes):
+    """A cached catalog's (coverage, warnings), without loading the catalog; None if not cached."""
+    try:
+        form, coverage, warnings = pickle.loads(cache.catalog_path(path, po_digest, pot_digest)
+                                                .with_suffix(".facts").read_bytes())
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, TypeError):
+        return None
+    return (coverage, warnings) if form == FORMAT else None

@@ -31,7 +31,7 @@ class LocalText(str):
 
     def __html__(self) -> Markup:
         html = Markup(CODE_SPAN.sub(r"<code>\1</code>", str(escape(str(self)))))
-        return Markup('<span lang="en">%s</span>') % html if self.fallback else html
+        return Markup('<span lang="en" dir="ltr">%s</span>') % html if self.fallback else html
 
 
 class LocalMarkdown:
@@ -91,7 +91,7 @@ class Localizer:
                 parts.append(html)
             else:
                 fallbacks += 1
-                parts.append(Markup('<div lang="en">%s</div>') % html)
+                parts.append(Markup('<div lang="en" dir="ltr">%s</div>') % html)
         return LocalMarkdown(Markup("\n").join(parts), len(blocks), fallbacks)
 
     def localize(self, item: object) -> Localized:

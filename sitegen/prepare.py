@@ -24,7 +24,7 @@ from .urls import Urls
 
 
 def prepare_site(project: Path, urls: Urls, cache=None, eager: bool = True,
-                 date: datetime.date | None = None) -> Site:
+                 date: datetime.date | None = None, catalog_digests: dict | None = None) -> Site:
     """Load content, catalogs and templates, localize content per locale and plan the pages.
 
     With ``eager=False`` (the build), a locale's catalog is parsed and its content localized
@@ -32,11 +32,13 @@ def prepare_site(project: Path, urls: Urls, cache=None, eager: bool = True,
     and ``site.coverage`` is filled by ``read_all_catalogs``. ``cache`` is a
     ``cache.BuildCache`` that keeps parsed catalogs, rendered Markdown and compiled
     templates between builds. Either way, the prepared data is the same.
+    ``catalog_digests`` (file stem → digest, as ``cache.scan_inputs`` computed them) saves
+    reading the catalogs again to find them in the cache.
     """
     protocols = load_content(project / "content")
     locales_dir = project / "locales"
     catalogs: list = [LocaleCatalog(locale=site_locale(SOURCE_LOCALE), translations=NullTranslations(), messages={})]
-    loader = CatalogLoader(locales_dir, cache)
+    loader = CatalogLoader(locales_dir, cache, catalog_digests)
     for path in discover_locales(locales_dir):
         catalogs.append(LazyCatalog(locale_of(path), path, loader))
     env = create_environment(project / "templates", cache.templates_folder() if cache else None)
@@ -68,9 +70,10 @@ class CatalogLoader:
     # How many parsed catalogs stay in memory at once; an older one is read again if needed.
     KEEP = 4
 
-    def __init__(self, locales_dir: Path, cache=None):
+    def __init__(self, locales_dir: Path, cache=None, digests: dict | None = None):
         self.locales_dir = locales_dir
         self.cache = cache
+        self.digests = dict(digests or {})
         self.coverage: dict[str, object] = {}
         self.warnings: dict[str, list[str]] = {}
         self._template = None
@@ -101,16 +104,37 @@ class CatalogLoader:
             self.coverage[lazy.locale.identifier] = measure_coverage(self.template(), catalog.catalog,
                                                                      catalog.locale.identifier)
             return catalog
-        from .cache import file_digest, load_cached_catalog
+        from .cache import load_cached_catalog
+        catalog, coverage = load_cached_catalog(self.cache, lazy.path, self.digest(lazy.path), self.pot_digest(),
+                                                self.template)
+        self.coverage[lazy.locale.identifier] = coverage
+        return catalog
+
+    def digest(self, path: Path) -> bytes:
+        from .cache import file_digest
+        if path.stem not in self.digests:
+            self.digests[path.stem] = file_digest(path)
+        return self.digests[path.stem]
+
+    def pot_digest(self) -> bytes:
+        from .cache import file_digest
         if self._pot_digest is None:
             pot = self.locales_dir / "messages.pot"
             if not pot.is_file():
                 self.template()  # raises the build error that names the missing template
             self._pot_digest = file_digest(pot)
-        catalog, coverage = load_cached_catalog(self.cache, lazy.path, file_digest(lazy.path), self._pot_digest,
-                                                self.template)
-        self.coverage[lazy.locale.identifier] = coverage
-        return catalog
+        return self._pot_digest
+
+    def facts(self, lazy: "LazyCatalog") -> bool:
+        """Read a catalog's coverage and warnings from the cache without loading it; whether found."""
+        if self.cache is None:
+            return False
+        from .cache import load_catalog_facts
+        found = load_catalog_facts(self.cache, lazy.path, self.digest(lazy.path), self.pot_digest())
+        if found is None:
+            return False
+        self.coverage[lazy.locale.identifier], self.warnings[lazy.locale.identifier] = found
+        return True
 
 
 class LazyCatalog:
@@ -161,7 +185,7 @@ def read_all_catalogs(site: Site) -> list[str]:
     loaders = []
     for catalog in site.catalogs:
         if isinstance(catalog, LazyCatalog):
-            if catalog.locale.identifier not in catalog._loader.coverage:
+            if catalog.locale.identifier not in catalog._loader.coverage and not catalog._loader.facts(catalog):
                 catalog.load()
             if catalog._loader not in loaders:
                 loaders.append(catalog._loader)

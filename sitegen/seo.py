@@ -8,6 +8,8 @@ template helpers turn data into a safe JSON-LD block and a locale into an Open G
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import quoteattr, escape as xml_escape
@@ -34,6 +36,8 @@ MAX_URLS = 50_000
 MAX_BYTES = 50 * 1024 * 1024
 XMLNS = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
          'xmlns:xhtml="http://www.w3.org/1999/xhtml"')
+TAGS = re.compile(r"<[^>]*>")
+SPACES = re.compile(r"[ \t\r\n\f]+")
 # Characters that must not appear literally inside a <script> element's JSON.
 SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -43,11 +47,9 @@ def write_seo_files(site: "Site", root: Path) -> int:
     if not site.urls.site_url:
         write_file(root, ROBOTS, robots_txt(None))
         return 1
-    sitemaps = sitemap_files(site)
-    for name, data in sitemaps.items():
-        write_file(root, name, data)
+    names = write_sitemaps(site, root)
     write_file(root, ROBOTS, robots_txt(site.urls.site_url + "/" + SITEMAP))
-    return len(sitemaps) + 1
+    return len(names) + 1
 
 
 def robots_txt(sitemap_url: str | None) -> bytes:
@@ -65,23 +67,77 @@ def listed_pages(site: "Site") -> list:
 
 def url_entries(site: "Site", locale: "SiteLocale") -> list[str]:
     """The sitemap ``<url>`` entries of one locale's pages, each with every alternate."""
+    return list(iter_url_entries(site, locale, listed_pages(site)))
+
+
+def iter_url_entries(site: "Site", locale: "SiteLocale", pages: list):
+    """``url_entries`` one at a time, so that a large site's sitemap never sits in memory whole."""
     source = site.locales[0]
     lastmod = site.build_date.isoformat()
-    entries = []
-    for page in listed_pages(site):
+    for page in pages:
         links = [f'<xhtml:link rel="alternate" hreflang="{other.tag}" href={quoteattr(site.urls.absolute(other, page.path))}/>'
                  for other in site.locales]
         links.append('<xhtml:link rel="alternate" hreflang="x-default" '
                      f'href={quoteattr(site.urls.absolute(source, page.path))}/>')
-        entries.append(f"<url><loc>{xml_escape(site.urls.absolute(locale, page.path))}</loc>"
-                       f"<lastmod>{lastmod}</lastmod>{''.join(links)}</url>")
-    return entries
+        yield (f"<url><loc>{xml_escape(site.urls.absolute(locale, page.path))}</loc>"
+               f"<lastmod>{lastmod}</lastmod>{''.join(links)}</url>")
+
+
+URLSET_HEAD = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {XMLNS}>\n'
+URLSET_TAIL = "\n</urlset>\n"
 
 
 def urlset(entries: list[str]) -> bytes:
     """A sitemap file holding ``entries``."""
     body = "\n".join(entries)
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {XMLNS}>\n{body}\n</urlset>\n'.encode("utf-8")
+    return f"{URLSET_HEAD}{body}{URLSET_TAIL}".encode("utf-8")
+
+
+def write_urlset(path: Path, entries) -> int:
+    """Write a sitemap file entry by entry (to a new file renamed into place); returns its size."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    size = 0
+    with open(temporary, "wb") as handle:
+        for index, entry in enumerate(entries):
+            data = (("\n" if index else URLSET_HEAD) + entry).encode("utf-8")
+            handle.write(data)
+            size += len(data)
+        if not size:
+            data = URLSET_HEAD.encode("utf-8")
+            handle.write(data)
+            size += len(data)
+        data = URLSET_TAIL.encode("utf-8")
+        handle.write(data)
+        size += len(data)
+    os.replace(temporary, path)
+    return size
+
+
+def sitemap_index(site: "Site", names: list[str]) -> bytes:
+    """The sitemap index that lists one sitemap per locale."""
+    lastmod = site.build_date.isoformat()
+    index = "\n".join(f"<sitemap><loc>{xml_escape(site.urls.site_url + '/' + name)}</loc>"
+                      f"<lastmod>{lastmod}</lastmod></sitemap>" for name in names)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{index}\n'
+            '</sitemapindex>\n').encode("utf-8")
+
+
+def write_sitemaps(site: "Site", root: Path) -> list[str]:
+    """Write what ``sitemap_files`` returns, streaming, without holding the sitemap in memory."""
+    pages = listed_pages(site)
+    if len(pages) * len(site.locales) <= MAX_URLS:
+        entries = (entry for locale in site.locales for entry in iter_url_entries(site, locale, pages))
+        if write_urlset(root / SITEMAP, entries) <= MAX_BYTES:
+            return [SITEMAP]
+        (root / SITEMAP).unlink()
+    names = []
+    for locale in site.locales:
+        name = f"sitemap-{locale.tag.lower()}.xml"
+        write_urlset(root / name, iter_url_entries(site, locale, pages))
+        names.append(name)
+    write_file(root, SITEMAP, sitemap_index(site, names))
+    return [*names, SITEMAP]
 
 
 def sitemap_files(site: "Site") -> dict[str, bytes]:
@@ -96,19 +152,22 @@ def sitemap_files(site: "Site") -> dict[str, bytes]:
         name = f"sitemap-{locale.tag.lower()}.xml"
         files[name] = urlset(entries)
         names.append(name)
-    lastmod = site.build_date.isoformat()
-    index = "\n".join(f"<sitemap><loc>{xml_escape(site.urls.site_url + '/' + name)}</loc>"
-                      f"<lastmod>{lastmod}</lastmod></sitemap>" for name in names)
-    files[SITEMAP] = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                      f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{index}\n'
-                      '</sitemapindex>\n').encode("utf-8")
+    files[SITEMAP] = sitemap_index(site, names)
     return files
+
+
+def text_of(markup: Markup) -> str:
+    """The text of markup: tags removed, HTML white space collapsed, character references decoded.
+
+    Unlike ``Markup.striptags`` it keeps no-break spaces, as in French ``SMTP 500 : …``.
+    """
+    return Markup(SPACES.sub(" ", TAGS.sub("", str(markup))).strip()).unescape()
 
 
 def plain(value: object) -> object:
     """Template values as JSON data: markup becomes its text, containers are walked."""
     if isinstance(value, Markup):
-        return value.striptags()
+        return text_of(value)
     if isinstance(value, dict):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

@@ -40,7 +40,7 @@ from .speedups import install_translations
 from .urls import output_file
 
 CHUNK = 48
-STEAL_MINIMUM = 2 * CHUNK
+STEAL_MINIMUM = 3  # runs left in a locale before another worker helps (and localizes it too)
 
 
 @dataclass
@@ -63,7 +63,6 @@ class Result:
     written: int = 0
     linked: int = 0
     kept: int = 0
-    rows: ManifestBuilder = field(default_factory=ManifestBuilder)
     seconds: float = 0.0
     locale_seconds: float = 0.0
     render_seconds: float = 0.0
@@ -76,7 +75,6 @@ class Result:
         self.written += other.written
         self.linked += other.linked
         self.kept += other.kept
-        self.rows.extend(other.rows)
         self.seconds += other.seconds
         self.locale_seconds += other.locale_seconds
         self.render_seconds += other.render_seconds
@@ -104,26 +102,20 @@ class Renderer:
         return site.catalogs[index]
 
     def run(self, task: tuple[int, list[int]]) -> Result:
-        locale_index, indexes = task
+        """Link or render one run of pages of one locale (entries made by ``plan_pages``)."""
+        locale_index, entries = task
         job = self.job
         site = job.site
         locale = site.catalogs[locale_index].locale
-        base = job.locale_bases[locale_index]
         result = Result()
         started = time.perf_counter()
         work_root, live_root = job.work_root, job.live_root
-        for index in indexes:
+        for entry in entries:
+            index, action, in_work, in_live = entry >> 3, entry & LINK, entry & IN_WORK, entry & IN_LIVE
             page = site.pages[index]
             relative = output_file(locale, page.path)
-            hashed = path_hash(relative)
-            key = key64(base, job.page_digests[index])
-            result.rows.add(hashed, key, KIND_PAGE, relative)
-            current = job.work.get(hashed)
-            if current == key:
-                result.kept += 1
-                continue
             target = os.path.join(work_root, relative)
-            if job.live is not None and job.live.get(hashed) == key:
+            if action:
                 link_file(os.path.join(live_root, relative), target)
                 result.linked += 1
                 continue
@@ -138,11 +130,10 @@ class Renderer:
             result.locale_seconds += middle - before
             data = render_page(site, catalog, page)
             result.render_seconds += time.perf_counter() - middle
-            if live_root is not None and job.live is not None and job.live.get(hashed) is not None \
-                    and same_as_file(os.path.join(live_root, relative), data):
+            if in_live and same_as_file(os.path.join(live_root, relative), data):
                 link_file(os.path.join(live_root, relative), target)
                 result.linked += 1
-            elif current is None and not os.path.lexists(target):
+            elif not in_work and not os.path.lexists(target):
                 write_new(target, data)
                 result.written += 1
             else:
@@ -167,22 +158,71 @@ def same_as_file(path: str, data: bytes) -> bool:
         return False
 
 
+# A planned page is one int: its index in site.pages, shifted, and these flags.
+LINK, IN_WORK, IN_LIVE = 4, 2, 1
+LINK_WEIGHT = 0.05  # linking a page costs about a twentieth of rendering it
+
+
+@dataclass
+class Plan:
+    """Every page's manifest row, and the pages to link or render, per phase and locale."""
+
+    rows: ManifestBuilder
+    phases: list[dict[int, list[int]]]
+    kept: int
+    total: int
+
+
+def plan_pages(job: Job) -> Plan:
+    """Compute every page's key and decide, against the work and live trees, what to do."""
+    site, work, live = job.site, job.work, job.live
+    rows = ManifestBuilder()
+    phases: list[dict[int, list[int]]] = [{}, {}]
+    kept = 0
+    entity = [page.kind in ENTITY_KINDS for page in site.pages]
+    for locale_index, catalog in enumerate(site.catalogs):
+        locale = catalog.locale
+        base = job.locale_bases[locale_index]
+        for index, page in enumerate(site.pages):
+            relative = output_file(locale, page.path)
+            hashed = path_hash(relative)
+            key = key64(base, job.page_digests[index])
+            rows.add(hashed, key, KIND_PAGE, relative)
+            current = work.get(hashed)
+            if current == key:
+                kept += 1
+                continue
+            previous = live.get(hashed) if live is not None else None
+            entry = index << 3 | (LINK if previous == key else 0) | (IN_WORK if current is not None else 0) \
+                | (IN_LIVE if previous is not None else 0)
+            phases[0 if entity[index] else 1].setdefault(locale_index, []).append(entry)
+    return Plan(rows, phases, kept, len(site.pages) * len(site.catalogs))
+
+
+def chunks(entries: list[int], size: int = CHUNK) -> list[list[int]]:
+    """Runs of about ``size`` pages to render (a page to link weighs much less)."""
+    runs, current, weight = [], [], 0.0
+    for entry in entries:
+        current.append(entry)
+        weight += LINK_WEIGHT if entry & LINK else 1.0
+        if weight >= size:
+            runs.append(current)
+            current, weight = [], 0.0
+    if current:
+        runs.append(current)
+    return runs
+
+
 class Scheduler:
     """Hands out runs of pages, keeping each worker on one locale as long as possible."""
 
-    def __init__(self, site: Site, chunk: int = CHUNK):
-        entity = [i for i, page in enumerate(site.pages) if page.kind in ENTITY_KINDS]
-        overall = [i for i, page in enumerate(site.pages) if page.kind not in ENTITY_KINDS]
-        locales = range(len(site.catalogs))
-        self.phases = [
-            {n: deque(entity[i:i + chunk] for i in range(0, len(entity), chunk)) for n in locales},
-            {n: deque(overall[i:i + chunk] for i in range(0, len(overall), chunk)) for n in locales},
-        ]
+    def __init__(self, plan: Plan):
+        self.phases = [{n: deque(chunks(entries)) for n, entries in phase.items()} for phase in plan.phases]
         self.phase = 0
         self.started: set[int] = set()
         self.current: dict[int, int] = {}
         self.running = 0
-        self.total = len(site.pages) * len(site.catalogs)
+        self.total = plan.total
 
     def _queues(self) -> dict[int, deque]:
         while self.phase < len(self.phases) and not any(self.phases[self.phase].values()):
@@ -204,8 +244,8 @@ class Scheduler:
             if queue and locale not in self.started:
                 self.started.add(locale)
                 return self._take(worker, locale, queue.popleft())
-        largest = max(queues, key=lambda n: sum(len(c) for c in queues[n]))
-        if sum(len(c) for c in queues[largest]) >= STEAL_MINIMUM or self.phase > 0 or not self.running:
+        largest = max(queues, key=lambda n: len(queues[n]))
+        if len(queues[largest]) >= STEAL_MINIMUM or self.phase > 0 or not self.running:
             return self._take(worker, largest, queues[largest].pop())
         return None
 
@@ -222,14 +262,19 @@ class Scheduler:
         return not self.running and not self._queues()
 
 
-def render_site(job: Job, jobs: int, progress) -> Result:
-    """Render every page of every locale into the work tree; ``progress(done, total)``."""
+def render_site(job: Job, jobs: int, progress) -> tuple[Result, ManifestBuilder]:
+    """Render every changed page of every locale into the work tree; ``progress(done, total)``.
+
+    Returns what was done and the manifest rows of every page.
+    """
     global _JOB
-    scheduler = Scheduler(job.site)
-    total = Result()
+    plan = plan_pages(job)
+    scheduler = Scheduler(plan)
+    total = Result(kept=plan.kept)
     _JOB = job
     try:
-        if jobs <= 1 or scheduler.total <= CHUNK:
+        work = sum(len(entries) for phase in plan.phases for entries in phase.values())
+        if jobs <= 1 or work <= CHUNK:
             renderer = Renderer(job)
             while True:
                 task = scheduler.next(0)
@@ -239,8 +284,8 @@ def render_site(job: Job, jobs: int, progress) -> Result:
                 scheduler.done()
                 progress(total.pages, scheduler.total)
             renderer.finish()
-            return total
-        return run_pool(job, scheduler, jobs, progress, total)
+            return total, plan.rows
+        return run_pool(job, scheduler, jobs, progress, total), plan.rows
     finally:
         _JOB = None
 

@@ -70,7 +70,7 @@ def test_dropping_in_a_po_file_adds_a_language(project_copy, tmp_path):
     assert ">Opis</h2>" in page and ">Jak naprawić</h2>" in page
     assert "Kody &amp; odpowiedzi" in page
     assert "<script>alert" not in page and ">Home</a>" in page
-    assert '<div lang="en">' in page
+    assert '<div lang="en" dir="ltr">' in page
     english = (out / "smtp/550/index.html").read_text(encoding="utf-8")
     assert 'hreflang="pl" lang="pl">Polski</a>' in english
     assert '<link rel="alternate" hreflang="pl" href="https://codes.example.org/pl/smtp/550/">' in english

@@ -40,7 +40,10 @@ class Site:
 
     def target(self, url: str) -> Path | None:
         """The file a root-relative URL (inside the base path) is served from, or None."""
-        path = urlsplit(url).path
+        return self.file_at(urlsplit(url).path)
+
+    @cache
+    def file_at(self, path: str) -> Path | None:
         relative = path[len(self.base):]
         file = self.root / relative
         if path.endswith("/") or not relative:
@@ -77,7 +80,7 @@ def check_site(site: Site) -> tuple[list[str], int]:
             if parts.scheme:
                 problems.append(f"{where}: unexpected scheme")
                 continue
-            resolved = urljoin(page_url, link)
+            resolved = link if link.startswith("/") else urljoin(page_url, link)
             checked += 1
             if not resolved.startswith(site.base):
                 problems.append(f"{where}: leaves the base path {site.base}")

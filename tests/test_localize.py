@@ -19,7 +19,7 @@ def test_translated_blocks_and_fallback_blocks():
     result = localizer("tr", {"First block.": "İlk blok."}).markdown(text)
     html = str(result.html)
     assert "<p>İlk blok.</p>" in html
-    assert '<div lang="en"><p>Second block.</p></div>' in html
+    assert '<div lang="en" dir="ltr"><p>Second block.</p></div>' in html
     assert (result.blocks, result.fallbacks) == (2, 1)
 
 
@@ -31,7 +31,7 @@ def test_source_locale_is_never_marked_as_fallback():
 def test_text_fallback_is_marked_in_html_but_plain_in_attributes():
     text = localizer("de", {}).text("Mailbox unavailable")
     assert isinstance(text, LocalText) and text.fallback
-    assert text.__html__() == '<span lang="en">Mailbox unavailable</span>'
+    assert text.__html__() == '<span lang="en" dir="ltr">Mailbox unavailable</span>'
     assert text.plain == "Mailbox unavailable"
 
 

@@ -133,7 +133,7 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         return
 
     progress.phase("Preparing")
-    site = prepare_site(project, urls, cache=cache, eager=False, date=date)
+    site = prepare_site(project, urls, cache=cache, eager=False, date=date, catalog_digests=inputs.catalogs)
     dependencies = Dependencies(site.protocols, inputs, project)
     page_digests = [dependencies.page(page) for page in site.pages]
     locale_bases = [inputs.locale_base(catalog.locale.identifier if not catalog.locale.is_source else SOURCE_LOCALE)
@@ -162,8 +162,8 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         job = Job(site=site, page_digests=page_digests, locale_bases=locale_bases, work_root=str(work),
                   live_root=str(out) if live is not None else None, work=work_manifest, live=live_manifest)
         jobs = options.jobs or os.cpu_count() or 1
-        result = render_site(job, jobs, progress.update)
-        rows.extend(result.rows)
+        result, page_rows = render_site(job, jobs, progress.update)
+        rows.extend(page_rows)
         report.pages, report.written, report.linked, report.kept = \
             result.pages, report.written + result.written, result.linked, result.kept
 
