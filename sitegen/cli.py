@@ -59,6 +59,8 @@ def parser(project: Path) -> argparse.ArgumentParser:
     bench.add_argument("--search", action="store_true",
                        help="also build the search index of the scale sets (always built for the real site)")
     bench.add_argument("--jobs", type=int, default=0, metavar="N", help="worker processes (default: one per core)")
+    bench.add_argument("--no-hugo", action="store_true", help="skip the comparison with Hugo (made when hugo is "
+                                                               "installed: apt-get install hugo)")
     return main
 
 
@@ -90,7 +92,7 @@ def main(argv: list[str], project: Path) -> int:
         if args.command == "bench":
             from .commands.bench import run_bench
             return run_bench(project, runs=max(1, args.runs), scales=tuple(args.scale), real=not args.no_real,
-                             search_everywhere=args.search, jobs=args.jobs)
+                             search_everywhere=args.search, jobs=args.jobs, hugo=not args.no_hugo)
         if args.command == "explain":
             from .commands.explain import run_explain
             return run_explain(project, args.text, as_json=args.json, base_url=args.base_url,

@@ -43,23 +43,26 @@ def check_output_folder(out: Path) -> None:
 
 
 def read_token(folder: Path) -> str | None:
-    """The build token a tree's marker names, or None for a tree of unknown content."""
+    """A name for the tree in ``folder`` as this build system left it, or None if unknown.
+
+    It is made of the inode numbers of the folder and of its marker file, and the marker's
+    modification time: every build writes a new marker, so no two trees share a name, and
+    the marker's content stays the same from build to build (the site is byte-identical).
+    """
     try:
-        text = (folder / MARKER).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        tree, marker = os.stat(folder), os.stat(folder / MARKER)
+    except OSError:
         return None
-    for line in text.splitlines():
-        if line.startswith("build "):
-            return line[6:].strip() or None
-    return None
+    return f"{tree.st_dev:x}-{tree.st_ino:x}-{marker.st_ino:x}-{marker.st_mtime_ns:x}"
 
 
 def new_token() -> str:
     return secrets.token_hex(8)
 
 
-def write_marker(folder: Path, token: str) -> None:
-    atomic_replace(folder / MARKER, f"{MARKER_TEXT}build {token}\n".encode("utf-8"))
+def write_marker(folder: Path, token: str | None = None) -> None:
+    """Mark a folder as built by build.py (its content is the same for every build)."""
+    atomic_replace(folder / MARKER, MARKER_TEXT.encode("utf-8"))
 
 
 def spare_folder(out: Path) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,6 +67,8 @@ def write_search_index(site: "Site", root: Path) -> int:
     # Run from inside the staged site, so that a pagefind.yml/.toml/.json in the directory
     # the build was started from cannot change how the index is written.
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND_")}
+    # An index left from an earlier build would keep records of pages that are gone.
+    shutil.rmtree(root / BUNDLE, ignore_errors=True)
     try:
         result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=TIMEOUT,
                                 env=environment)

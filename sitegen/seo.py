@@ -65,13 +65,9 @@ def listed_pages(site: "Site") -> list:
     return [page for page in site.pages if page.kind not in NOT_LISTED]
 
 
-def url_entries(site: "Site", locale: "SiteLocale") -> list[str]:
-    """The sitemap ``<url>`` entries of one locale's pages, each with every alternate."""
-    return list(iter_url_entries(site, locale, listed_pages(site)))
-
-
 def iter_url_entries(site: "Site", locale: "SiteLocale", pages: list):
-    """``url_entries`` one at a time, so that a large site's sitemap never sits in memory whole."""
+    """The sitemap ``<url>`` entries of one locale's pages, each with every alternate, one at a time,
+    so that a large site's sitemap never sits in memory whole."""
     source = site.locales[0]
     lastmod = site.build_date.isoformat()
     for page in pages:
@@ -85,12 +81,6 @@ def iter_url_entries(site: "Site", locale: "SiteLocale", pages: list):
 
 URLSET_HEAD = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {XMLNS}>\n'
 URLSET_TAIL = "\n</urlset>\n"
-
-
-def urlset(entries: list[str]) -> bytes:
-    """A sitemap file holding ``entries``."""
-    body = "\n".join(entries)
-    return f"{URLSET_HEAD}{body}{URLSET_TAIL}".encode("utf-8")
 
 
 def write_urlset(path: Path, entries) -> int:
@@ -124,7 +114,8 @@ def sitemap_index(site: "Site", names: list[str]) -> bytes:
 
 
 def write_sitemaps(site: "Site", root: Path) -> list[str]:
-    """Write what ``sitemap_files`` returns, streaming, without holding the sitemap in memory."""
+    """Write ``sitemap.xml`` with every page, streaming; past the protocol's limits, an index of
+    one sitemap per locale instead. Returns the names written."""
     pages = listed_pages(site)
     if len(pages) * len(site.locales) <= MAX_URLS:
         entries = (entry for locale in site.locales for entry in iter_url_entries(site, locale, pages))
@@ -138,22 +129,6 @@ def write_sitemaps(site: "Site", root: Path) -> list[str]:
         names.append(name)
     write_file(root, SITEMAP, sitemap_index(site, names))
     return [*names, SITEMAP]
-
-
-def sitemap_files(site: "Site") -> dict[str, bytes]:
-    """``sitemap.xml`` with every page; past the protocol's limits, an index of one sitemap per locale."""
-    per_locale = {locale: url_entries(site, locale) for locale in site.locales}
-    everything = [entry for entries in per_locale.values() for entry in entries]
-    single = urlset(everything)
-    if len(everything) <= MAX_URLS and len(single) <= MAX_BYTES:
-        return {SITEMAP: single}
-    files, names = {}, []
-    for locale, entries in per_locale.items():
-        name = f"sitemap-{locale.tag.lower()}.xml"
-        files[name] = urlset(entries)
-        names.append(name)
-    files[SITEMAP] = sitemap_index(site, names)
-    return files
 
 
 def text_of(markup: Markup) -> str:

@@ -19,7 +19,8 @@
         return module.options({
           baseUrl: base,
           excerptLength: 22,
-          /* Titles (the h1) count most: a code's own page outranks pages that mention it. */
+          /* Short pages are not favoured much: a code's own (long) page should outrank the
+             short pages that only mention it. Pair pages also weigh less (data-pagefind-weight). */
           ranking: { pageLength: 0.2 }
         }).then(function () { return module; });
       });
@@ -49,10 +50,8 @@
   /* A class form such as 5.1.1 leads to its section on the enhanced code's page. */
   function target(url, query) {
     var form = CLASS_FORM.exec(query);
-    if (form && url.indexOf("#") < 0 && url.slice(-("x." + form[2] + "." + form[3] + "/").length) ===
-        "x." + form[2] + "." + form[3] + "/") {
-      return url + "#class-" + form[1];
-    }
+    var page = form ? "/x." + form[2] + "." + form[3] + "/" : null;
+    if (page && url.indexOf("#") < 0 && url.slice(-page.length) === page) return url + "#class-" + form[1];
     return url;
   }
 

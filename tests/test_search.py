@@ -209,11 +209,13 @@ def test_enter_opens_the_best_result_and_query_in_address_runs(browser_page, ser
     browser_page.wait_for_url(served + urls.code_path(smtp, code))
 
 
-def test_nothing_found_says_so(browser_page, served):
+def test_nothing_found_says_so_and_enter_hands_the_text_to_the_decoder(browser_page, served):
     browser_page.goto(served)
     assert search(browser_page, "zzqxj") == []
     status = browser_page.locator("main [data-search-results] .search-status").inner_text()
     assert "zzqxj" in status
+    browser_page.locator("main [data-search-input]").press("Enter")
+    browser_page.wait_for_url(served + urls.decoder_path() + "?q=zzqxj")
 
 
 def catalog_path(site: Path, locale) -> Path:

@@ -227,6 +227,8 @@ def test_json_ld_escapes_what_could_end_the_script():
 
 
 def test_hostile_content_stays_inside_json_ld(project_copy):
+    for catalog in (project_copy / "locales").glob("*.po"):
+        catalog.unlink()  # English is enough here, and much faster to build
     code_file = next(iter(sorted((project_copy / "content" / "smtp" / "codes").glob("5*.toml"))))
     text = code_file.read_text(encoding="utf-8")
     code_file.write_text(re.sub(r'^title = ".*"$', f'title = "{HOSTILE}"', text, count=1, flags=re.M),
@@ -242,3 +244,19 @@ def test_hostile_content_stays_inside_json_ld(project_copy):
     article = next(item for item in data["@graph"] if item["@type"] == "TechArticle")
     assert HOSTILE.replace("\u2028", " ").split()[0] in article["headline"]
     assert "</script><script>alert(1)</script>" in unescape(article["headline"])
+
+
+# ---------- the publishing workflow ----------
+
+def test_pages_workflow_builds_with_what_configure_pages_reports():
+    workflow = (PROJECT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8")
+    for step in ("actions/checkout@", "actions/setup-python@", "actions/configure-pages@",
+                 "actions/upload-pages-artifact@", "actions/deploy-pages@"):
+        assert f"uses: {step}" in workflow, step
+    assert re.search(r"id: pages\n\s+uses: actions/configure-pages@", workflow)
+    assert ('python build.py --site-url "${{ steps.pages.outputs.base_url }}" '
+            '--base-url "${{ steps.pages.outputs.base_path }}/"') in workflow
+    assert re.search(r"upload-pages-artifact@\S+\n\s+with:\n\s+path: site\n", workflow)
+    assert re.search(r"permissions:\n(\s+\S+: \S+\n)*\s+pages: write\n(\s+\S+: \S+\n)*\s+id-token: write", workflow)
+    assert re.search(r"concurrency:\n\s+group: \S+", workflow)
+    assert re.search(r"on:\n\s+push:\n\s+branches: \[main\]", workflow)

@@ -6,7 +6,9 @@ the pair pages bring the site to about 100,000 pages across all locales), and re
 each: pages, wall time, pages per second, peak memory and the ratio to an I/O floor
 measured in the same run (writing the same bytes to the same paths, one file after the
 other, in a fresh folder). It also times a rebuild with nothing changed, a rebuild after
-editing one content file (a reply code) and one after editing one catalog. Search
+editing one content file (a reply code) and one after editing one catalog. When Hugo is
+installed (Debian: ``apt-get install hugo``), it also builds the real site's pages with
+Hugo for comparison: each page's ``<main>`` as a content file, the shell as a layout. Search
 indexing (Pagefind) is timed on its own and is not part of the build times; it runs on
 the real site only, unless ``--search`` asks for it everywhere.
 
@@ -145,6 +147,7 @@ class MemoryWatch(threading.Thread):
 def run_build(project: Path, out: Path, jobs: int, search: bool) -> Measure:
     """Build ``project`` into ``out`` in a new process; its time, memory and report."""
     command = [sys.executable, "-c", BUILD, str(project), str(out), str(jobs), "search" if search else "no-search"]
+    os.sync()  # start with no dirty pages waiting to be written, as the I/O floor does
     before = os.times()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=project,
@@ -185,6 +188,7 @@ def io_floor(site: Path, target: Path, batch_bytes: int = 64 << 20) -> tuple[flo
     files.sort()
     seconds, total = 0.0, 0
     target.mkdir(parents=True)
+    os.sync()
     index = 0
     while index < len(files):
         batch, size = [], 0
@@ -294,7 +298,8 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def scenario(name: str, project: Path, work: Path, runs: int, jobs: int, search: bool, say) -> dict:
+def scenario(name: str, project: Path, work: Path, runs: int, jobs: int, search: bool, say,
+             hugo: bool = False) -> dict:
     """Full builds, rebuilds with nothing changed and after one edit, for one project."""
     out = work / "out" / "site"
     results: dict = {"name": name, "runs": runs}
@@ -327,6 +332,8 @@ def scenario(name: str, project: Path, work: Path, runs: int, jobs: int, search:
         measure = run_build(project, out, jobs, search)
         catalogs.append(measure)
         say(f"  {name}: edited {changed}: {measure.build:.2f} s, {measure.written:,} files written")
+    if hugo:
+        results["hugo"] = hugo_comparison(out, work, runs, say)
     shutil.rmtree(project / ".cache", ignore_errors=True)
     shutil.rmtree(out.parent, ignore_errors=True)
     measure = run_build(project, out, jobs, search)  # a full build with a warm cache (no site yet)
@@ -364,7 +371,7 @@ def scenario(name: str, project: Path, work: Path, runs: int, jobs: int, search:
 
 
 def run_bench(project: Path, runs: int = 3, scales: tuple[int, ...] = (100_000,), real: bool = True,
-              search_everywhere: bool = False, jobs: int = 0) -> int:
+              search_everywhere: bool = False, jobs: int = 0, hugo: bool = True) -> int:
     """Run the benchmark; prints a table and writes .cache/bench/results.json."""
     work = project / ".cache" / "bench"
     work.mkdir(parents=True, exist_ok=True)
@@ -377,7 +384,7 @@ def run_bench(project: Path, runs: int = 3, scales: tuple[int, ...] = (100_000,)
     if real:
         say("Real site:")
         copy = copy_project(project, work / "real" / "project")
-        results["scenarios"].append(scenario("real", copy, work / "real", runs, jobs, True, say))
+        results["scenarios"].append(scenario("real", copy, work / "real", runs, jobs, True, say, hugo=hugo))
     for pages in scales:
         copy, expected = make_scale_set(project, work / f"scale-{pages}" / "project", pages)
         say(f"Synthetic scale set, about {expected:,} pages:")
@@ -388,6 +395,12 @@ def run_bench(project: Path, runs: int = 3, scales: tuple[int, ...] = (100_000,)
     (work / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     say("")
     say(table(results))
+    for item in results["scenarios"]:
+        if item.get("hugo"):
+            say(f"\nHugo ({item['hugo']['version'].split()[1]}), the same {item['hugo']['pages']:,} pages "
+                f"(each page's <main> as content, the shell as a layout): {item['hugo']['seconds']:.2f} s; "
+                f"this build: {item['full']['build_s']:.2f} s "
+                f"({item['full']['build_s'] / item['hugo']['seconds']:.2f} x Hugo's time)")
     say(f"\nDetails: {work / 'results.json'}")
     return 0
 
@@ -408,3 +421,106 @@ def table(results: dict) -> str:
                     f"{item['full']['memory_mib']:.0f} MiB | {share('nothing_changed')} | {share('content_edit')} | "
                     f"{share('catalog_edit')} | {f'{search:.2f} s' if search else '–'} |")
     return "\n".join(rows)
+
+
+# --- Hugo, for comparison ---------------------------------------------------------------------
+
+HUGO_CONFIG = """baseURL = "https://codes.example.org/"
+disableKinds = ["home", "section", "taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+[markup.goldmark.renderer]
+unsafe = true
+"""
+
+# The same shell as templates/base.html: head with every alternate, header with the
+# navigation and the language switcher, footer; the page's own <main> is the content.
+HUGO_LAYOUT = """<!DOCTYPE html>
+<html lang="{{ .Params.lang }}" dir="{{ .Params.dir }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} · SMTP Reply Codes</title>
+<meta name="description" content="{{ .Description }}">
+<link rel="canonical" href="{{ .Site.BaseURL }}{{ .Params.prefix }}{{ .Params.path }}">
+{{ $page := . }}{{ range .Site.Data.languages.list }}<link rel="alternate" hreflang="{{ .tag }}" href="{{ $page.Site.BaseURL }}{{ .prefix }}{{ $page.Params.path }}">
+{{ end }}<link rel="alternate" hreflang="x-default" href="{{ .Site.BaseURL }}{{ .Params.path }}">
+<meta property="og:title" content="{{ .Title }}">
+<meta property="og:description" content="{{ .Description }}">
+<meta property="og:url" content="{{ .Site.BaseURL }}{{ .Params.prefix }}{{ .Params.path }}">
+<link rel="stylesheet" href="/static/style.css">
+<script src="/static/site.js" defer></script>
+</head>
+<body data-locale="{{ .Params.lang }}">
+<a class="skip-link" href="#main">Skip to content</a>
+<header class="site-header"><div class="wrap header-row">
+<a class="brand" href="/{{ .Params.prefix }}">SMTP Reply Codes</a>
+<nav class="main-nav"><ul><li><a href="/{{ .Params.prefix }}smtp/">Reply codes</a></li><li><a href="/{{ .Params.prefix }}smtp/enhanced/">Enhanced codes</a></li><li><a href="/{{ .Params.prefix }}decode/">Decoder</a></li></ul></nav>
+<details class="language-switcher"><summary>{{ .Params.lang }}</summary><ul>
+{{ range .Site.Data.languages.list }}<li><a href="/{{ .prefix }}{{ $page.Params.path }}" hreflang="{{ .tag }}" lang="{{ .tag }}">{{ .name }}</a></li>
+{{ end }}</ul></details>
+</div></header>
+<main id="main" class="wrap">
+{{ .Content }}
+</main>
+<footer class="site-footer"><div class="wrap"><p>Explanations written for this site from the standards.</p>
+<p><a href="/{{ .Params.prefix }}translations/">Translations</a> · <a href="/api/smtp.json">SMTP data (JSON)</a></p></div></footer>
+</body>
+</html>
+"""
+
+
+def hugo_comparison(site: Path, work: Path, runs: int, say) -> dict:
+    """Build the same pages with Hugo: each page's <main> as content, the shell as a layout."""
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        say("  Hugo is not installed (on Debian: apt-get install hugo); no comparison")
+        return {}
+    version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
+    project = work / "hugo"
+    shutil.rmtree(project, ignore_errors=True)
+    (project / "content" / "p").mkdir(parents=True)
+    (project / "layouts" / "_default").mkdir(parents=True)
+    (project / "data").mkdir()
+    (project / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    (project / "layouts" / "_default" / "single.html").write_text(HUGO_LAYOUT, encoding="utf-8")
+    languages, count = {}, 0
+    main = re.compile(r"<main[^>]*>(.*)</main>", re.S)
+    for path in sorted(site.rglob("index.html")):
+        relative = path.relative_to(site).as_posix()
+        if relative.startswith("pagefind/"):
+            continue
+        html = path.read_text(encoding="utf-8")
+        found = main.search(html)
+        head = re.search(r'<html lang="([^"]+)" dir="([^"]+)"', html)
+        title = re.search(r"<title>(.*?)</title>", html, re.S)
+        if not (found and head and title):
+            continue
+        url = "/" + relative[: -len("index.html")]
+        lang = head.group(1)
+        prefix = "" if lang == "en" else lang.lower() + "/"
+        path_in_locale = url[1 + len(prefix):] if url[1:].startswith(prefix) else url[1:]
+        languages.setdefault(lang, prefix)
+        front = {"title": title.group(1).split(" · ")[0], "description": "", "url": url, "lang": lang,
+                 "dir": head.group(2), "prefix": prefix, "path": path_in_locale}
+        (project / "content" / "p" / f"{count}.html").write_text(
+            "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n" + found.group(1), encoding="utf-8")
+        count += 1
+    (project / "data" / "languages.json").write_text(json.dumps(
+        {"list": [{"tag": tag, "prefix": prefix, "name": tag} for tag, prefix in sorted(languages.items())]}),
+        encoding="utf-8")
+    times = []
+    for run in range(runs):
+        out = work / "hugo-out"
+        shutil.rmtree(out, ignore_errors=True)
+        started = time.perf_counter()
+        result = subprocess.run([hugo, "--quiet", "--source", str(project), "--destination", str(out)],
+                                capture_output=True, text=True)
+        times.append(time.perf_counter() - started)
+        if result.returncode != 0:
+            say(f"  Hugo failed: {result.stderr[-500:]}")
+            return {}
+        pages = sum(1 for _ in out.rglob("index.html"))
+        say(f"  Hugo: {pages:,} pages in {times[-1]:.2f} s")
+    shutil.rmtree(work / "hugo-out", ignore_errors=True)
+    shutil.rmtree(project, ignore_errors=True)
+    return {"version": version, "pages": count, "seconds": round(median(times), 3),
+            "all_seconds": [round(t, 3) for t in times]}

@@ -22,8 +22,8 @@ from ..decoder_data import write_decoder_data
 from ..incremental import (PostFiles, build_lock, clear_post_files, load_state, remove_stale, save_state,
                            update_static)
 from ..locales import SOURCE_LOCALE
-from ..output import (MARKER, check_output_folder, exchange, new_token, read_token, recording_writes, remove_tree,
-                      spare_folder, staging_name, write_marker)
+from ..output import (MARKER, check_output_folder, exchange, read_token, recording_writes, remove_tree, spare_folder,
+                      staging_name, write_marker)
 from ..prepare import build_date, prepare_site, read_all_catalogs
 from ..progress import Progress, interactive
 from ..search import write_search_index
@@ -188,9 +188,9 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         site.localized.save_caches()
 
         manifest = rows.build()
-        token = new_token()
+        write_marker(work)
+        token = read_token(work)
         manifest.save(cache.manifest_path(out, token))
-        write_marker(work, token)
         if out.exists():
             exchange(work, out)
             if live is None:
