@@ -264,10 +264,6 @@ class Manifest:
             return self.keys[index]
         return None
 
-    def token(self) -> str:
-        """A name for the tree this manifest describes: the same files give the same name."""
-        return digest(b"tree", self.hashes.tobytes(), self.keys.tobytes(), bytes(self.kinds)).hex()[:16]
-
     def entries(self):
         """(path, key, kind) of every file."""
         return zip(self.paths, self.keys, self.kinds)

@@ -86,7 +86,15 @@ def write_search_index(site: "Site", root: Path) -> int:
                          root / BUNDLE / ENTRY)
     for name in UNUSED_FILES:
         (root / BUNDLE / name).unlink(missing_ok=True)
+    sort_entry_file(root / BUNDLE / ENTRY)
     return len(languages)
+
+
+def sort_entry_file(entry: Path) -> None:
+    """Rewrite Pagefind's entry file with its languages sorted: Pagefind lists them in a random order."""
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["languages"] = dict(sorted(data["languages"].items()))
+    entry.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 
 
 def find_language(languages: dict[str, dict], tag: str) -> dict | None:

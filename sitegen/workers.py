@@ -1,21 +1,21 @@
-"""Render pages in forked worker processes, skipping every page whose key did not change.
+"""Render the pages that changed, in the main process and forked workers.
 
 The main process prepares what all pages share (content, templates, the plan, each page's
-dependency digest, the manifests of the live and work trees) and forks the workers, which
-inherit it without copying. A task is a run of pages of one locale; a worker keeps to one
-locale as long as it has pages, because it parses that locale's catalog and localizes the
-content first (``site.localized`` is filled on first use). When a worker runs out of
-locales it takes part of the largest remaining one.
-
-For each page a worker computes the page's key; then, in order of preference:
+dependency digest, the manifests of the live and work trees), computes every page's key
+(``plan_pages``) and decides, in order of preference:
 
 * the work tree already holds the page with that key: nothing to do;
 * the live site holds it: the work tree gets a hard link to the live file;
 * otherwise the page is rendered, and written unless its bytes equal the live file's, in
   which case it is linked from the live site as well (its modification time stays).
 
-Pages that show every catalog (the home page, indexes, coverage, 404) are rendered last,
-once every catalog has been read. No rendered page is kept in memory.
+Then it forks the workers, which inherit all of it without copying, and renders along with
+them. A task is a run of pages of one locale; a process keeps to one locale as long as it
+has pages, because it parses that locale's catalog and localizes the content first
+(``site.localized`` is filled on first use). When a process runs out of locales it takes
+part of the largest remaining one. Pages that show every catalog (the home page, indexes,
+coverage, 404) are rendered last, once every catalog has been read. No rendered page is
+kept in memory.
 """
 
 from __future__ import annotations
@@ -23,13 +23,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import pickle
 import time
 import traceback
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import wait
-from pathlib import Path
 
 from .cache import ENTITY_KINDS, KIND_PAGE, Manifest, ManifestBuilder, key64, path_hash
 from .errors import BuildError
