@@ -183,13 +183,7 @@ def write_new(path: str, data: bytes) -> None:
 def replace_file(path: str, data: bytes) -> None:
     """Write a file that may exist and may be a hard link shared with the live site."""
     temporary = f"{path}.{os.getpid()}.tmp"
-    try:
-        handle = open(temporary, "wb")
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        handle = open(temporary, "wb")
-    with handle:
-        handle.write(data)
+    write_new(temporary, data)
     os.replace(temporary, path)
 
 

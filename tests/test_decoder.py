@@ -116,7 +116,6 @@ def expanded_patterns() -> list[tuple[str, str]]:
 def subset_problems(pattern: str) -> list[str]:
     """What in a pattern falls outside the common, linear-time subset of Python re and JS RegExp."""
     problems, stack, i = [], [{"quantified": False, "lookbehind": False, "alternation": False}], 0
-    repeating = False
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":

@@ -10,8 +10,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from browser_support import LOCALES, page_paths, protocol, require
 from conftest import PROJECT
 from sitegen import urls

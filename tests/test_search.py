@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from browser_support import LOCALES, page_paths, protocol, serve
+from browser_support import LOCALES, protocol, serve
 from conftest import PROJECT
 from sitegen import urls
 from sitegen.catalogs import load_catalog

@@ -11,8 +11,6 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-
 from browser_support import LOCALES, page_paths
 from conftest import PROJECT, SITE_URL, run_build
 from sitegen.locales import site_locale

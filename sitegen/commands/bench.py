@@ -33,6 +33,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..output import write_new
+
 PARTS = ("build.py", "babel.cfg", "sitegen", "content", "templates", "locales", "static")
 BUILD = """
 import json, sys
@@ -200,13 +202,7 @@ def io_floor(site: Path, target: Path, batch_bytes: int = 64 << 20) -> tuple[flo
             index += 1
         started = time.perf_counter()
         for path, data in batch:
-            try:
-                handle = open(path, "wb")
-            except FileNotFoundError:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                handle = open(path, "wb")
-            with handle:
-                handle.write(data)
+            write_new(path, data)
         seconds += time.perf_counter() - started
         total += size
     shutil.rmtree(target, ignore_errors=True)
