@@ -78,16 +78,23 @@ _ENGINE: bytes | None = None
 _PARTS: dict[tuple, bytes] = {}
 
 
+def library_versions(names: tuple[str, ...]) -> list[str]:
+    """``name=version`` for each installed library, ``name=-`` for a missing one."""
+    versions = []
+    for name in names:
+        try:
+            versions.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name}=-")
+    return versions
+
+
 def engine_part(*modules: str, libraries: tuple[str, ...] = ()) -> bytes:
     """The version of a few engine modules and libraries, for caches that depend on just them."""
     key = (modules, libraries)
     if key not in _PARTS:
         parts: list[bytes | str] = [FORMAT, sys.version]
-        for name in libraries:
-            try:
-                parts.append(f"{name}={metadata.version(name)}")
-            except metadata.PackageNotFoundError:
-                parts.append(f"{name}=-")
+        parts += library_versions(libraries)
         for module in modules:
             path = ENGINE_ROOT / module
             parts += [module, file_digest(path) if path.is_file() else b"-"]
@@ -106,11 +113,7 @@ def engine_digest() -> bytes:
     global _ENGINE
     if _ENGINE is None:
         parts: list[bytes | str] = [FORMAT, sys.version]
-        for name in LIBRARIES:
-            try:
-                parts.append(f"{name}={metadata.version(name)}")
-            except metadata.PackageNotFoundError:
-                parts.append(f"{name}=-")
+        parts += library_versions(LIBRARIES)
         for relative, value in tree_digests(ENGINE_ROOT, ENGINE_FILES).items():
             parts += [relative, value]
         _ENGINE = digest(*parts)
