@@ -68,8 +68,8 @@ def dump(data: object) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
-def write_api(site: Site, root: Path) -> int:
-    """Write ``api/<protocol>.json`` and ``api/<protocol>/<code>.json``; returns the file count."""
+def write_api(site: Site, root: Path, built: Path) -> int:
+    """Post-build step: ``api/<protocol>.json`` and ``api/<protocol>/<code>.json`` in ``root``; returns the file count."""
     count = 0
     for protocol in site.protocols:
         data = protocol_data(site, protocol)

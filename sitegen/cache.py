@@ -210,35 +210,27 @@ class ProtocolDigests:
         for pair in sorted(protocol.notes):
             for number in pair:
                 self.notes_of.setdefault(number, []).append(pair)
-        # The short facts of every code and enhanced code: titles, summaries and links
-        # between codes, which code and enhanced pages list.
+        # The short facts of every code and enhanced code: titles and links between codes,
+        # which code and enhanced pages list (summaries appear only on index pages).
         self.roster = digest(b"roster", repr([
-            (c.code, c.title, c.summary, c.actor, c.commands, c.related, c.enhanced, c.extension)
-            for c in protocol.codes]), repr([(e.code, e.title, e.summary, e.basic) for e in protocol.enhanced]),
+            (c.code, c.title, c.actor, c.commands, c.related, c.enhanced, c.extension)
+            for c in protocol.codes]), repr([(e.code, e.title, e.basic) for e in protocol.enhanced]),
             repr(sorted(protocol.notes)))
         self.protocol = protocol
-
-    def enhanced_for(self, form: str) -> bytes:
-        """The digest of the enhanced code that a class form such as ``5.1.1`` names."""
-        key = "x." + form.lower().split(".", 1)[-1]
-        return self.enhanced.get(key, b"missing")
 
     def page(self, page) -> bytes:
         kind, keys = page.kind, page.keys
         if kind == "code":
             number = keys[0]
-            code = self.protocol.code(number)
-            parts = [self.codes[number], *(self.codes.get(n, b"missing") for n in code.related),
-                     *(self.enhanced_for(e) for e in code.enhanced),
-                     *(self.notes[p] for p in self.notes_of.get(number, ()))]
+            # Related and enhanced codes appear by their roster facts (title, links) only.
+            parts = [self.codes[number], *(self.notes[p] for p in self.notes_of.get(number, ()))]
             return digest(b"code", self.meta, self.roster, *parts)
         if kind == "pair":
             return digest(b"pair", self.meta, self.codes[keys[0]], self.codes[keys[1]],
                           self.notes.get(tuple(keys), b"no-note"))
         if kind == "enhanced":
-            code = self.protocol.enhanced_code(keys[0])
-            return digest(b"enhanced", self.meta, self.roster, self.enhanced[keys[0]],
-                          *(self.codes.get(n, b"missing") for n in code.basic))
+            # Its basic reply codes appear by their roster facts (title, links) only.
+            return digest(b"enhanced", self.meta, self.roster, self.enhanced[keys[0]])
         # enhanced_class: the redirect page from one class form
         return digest(b"enhanced-class", self.meta, self.enhanced[keys[0]])
 
@@ -380,8 +372,9 @@ class BuildCache:
 
     # Rendered Markdown, one file per locale.
 
-    def markdown_path(self, identifier: str) -> Path:
-        code = engine_part(*MARKDOWN_CODE, libraries=("markdown",))
+    def markdown_path(self, identifier: str, code_files: tuple[str, ...] = ()) -> Path:
+        """The cache of one locale's blocks (or a named set), versioned by the engine files that make them."""
+        code = engine_part(*MARKDOWN_CODE, *code_files, libraries=("markdown",))
         return self.root / "markdown" / f"{identifier}-{code.hex()[:16]}.marshal"
 
     def prune(self, keep_outputs: int = 8) -> None:
@@ -438,11 +431,12 @@ class MarkdownCache:
             self._new += 1
         return Markup(html)
 
-    def save(self) -> None:
-        """Store the blocks used in this build (dropping those no longer used) if any was new."""
-        if self._path is None or (not self._new and (not self._prune or len(self._used) == len(self._known))):
+    def save(self, prune: bool = True) -> None:
+        """Store the blocks if any was new; with ``prune``, only those used in this build."""
+        prune = prune and self._prune
+        if self._path is None or (not self._new and (not prune or len(self._used) == len(self._known))):
             return
-        kept = {block: html for block, html in self._known.items() if block in self._used} if self._prune \
+        kept = {block: html for block, html in self._known.items() if block in self._used} if prune \
             else self._known
         atomic_write(self._path, marshal.dumps(kept))
         self._new = 0

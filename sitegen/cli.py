@@ -23,9 +23,12 @@ def parser(project: Path) -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="build the site (the default)")
     add_build_options(build, project)
-    serve = commands.add_parser("serve", help="build the site, then preview it on a local web server")
+    serve = commands.add_parser("serve", help="build the site, preview it on a local web server and rebuild it "
+                                              "whenever content, templates, catalogs or static files change")
     add_build_options(serve, project)
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--no-watch", action="store_true", help="serve the site as built, without rebuilding on "
+                                                               "changes")
     i18n = commands.add_parser("i18n", help="translator workflow: extract, update or coverage")
     i18n.add_argument("action", choices=("extract", "update", "coverage"),
                       help="extract: write locales/messages.pot from templates and content; "
@@ -101,7 +104,7 @@ def main(argv: list[str], project: Path) -> int:
                                site_url=args.site_url, jobs=args.jobs, quiet=args.quiet)
         if args.command == "serve":
             from .commands.serve import run_serve
-            return run_serve(options, args.port)
+            return run_serve(options, args.port, watch=not args.no_watch)
         run_build(options)
         return 0
     except BuildError as error:

@@ -46,20 +46,30 @@ class _TextOfHtml(HTMLParser):
         return "\n".join(line for line in lines if line)
 
 
-class PlainText:
-    """Markdown blocks as plain text (for textContent and the terminal), each rendered once."""
+class PlainRenderer:
+    """Markdown blocks as plain text (for textContent and the terminal)."""
 
     def __init__(self) -> None:
-        self._renderer = MarkdownRenderer()
+        self._markdown = MarkdownRenderer()
+
+    def render(self, block: str) -> str:
+        parser = _TextOfHtml()
+        parser.feed(str(self._markdown.render(block)))
+        parser.close()
+        return parser.text()
+
+
+class PlainText:
+    """Markdown blocks as plain text, each rendered once (``renderer`` may keep them between builds)."""
+
+    def __init__(self, renderer=None) -> None:
+        self._renderer = renderer or PlainRenderer()
         self._cache: dict[str, str] = {}
 
     def __call__(self, block: str) -> str:
         text = self._cache.get(block)
         if text is None:
-            parser = _TextOfHtml()
-            parser.feed(str(self._renderer.render(block)))
-            parser.close()
-            text = self._cache[block] = parser.text()
+            text = self._cache[block] = str(self._renderer.render(block))
         return text
 
 
@@ -154,11 +164,11 @@ def dump(data: object) -> bytes:
     return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def write_decoder_data(site, root: Path) -> int:
+def write_decoder_data(site, root: Path, built: Path) -> int:
     """Post-build step: ``decoder/grammar.json`` and one ``decoder/<locale>.json`` per locale."""
     protocol = decoder_protocol(site.protocols)
     write_file(root, paths.decoder_grammar_path(), GRAMMAR_PATH.read_bytes())
-    plain = PlainText()
+    plain = PlainText(site.localized.renderer("decoder-plain", PlainRenderer(), code_files=("decoder_data.py",)))
     for catalog in site.catalogs:
         entries = Entries(protocol, catalog, site.urls, plain)
         write_file(root, paths.decoder_data_path(catalog.locale), dump(entries.data()))

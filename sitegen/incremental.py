@@ -1,7 +1,11 @@
-"""Bring the work tree up to date around the pages: static files, stale files, post-step files.
+"""Bring a built tree up to date: staged changes applied together, or rolled back.
 
-Used by the build command between preparing the site and swapping the work tree in; see
-``output.py`` for the trees and ``workers.py`` for the pages.
+Used by the build command between preparing the site and finishing it; see ``output.py``
+for the trees and ``workers.py`` for the pages. A build that updates the live site in
+place writes every new file under a hidden *pending* name beside its target; nothing the
+site serves changes until ``Changes.apply``. Applying keeps a hard link to each old file
+(its *backup*) until ``Changes.finish``, so a step that fails afterwards (the search
+index) can still put the previous site back (``Changes.discard``).
 """
 
 from __future__ import annotations
@@ -9,15 +13,15 @@ from __future__ import annotations
 import fcntl
 import os
 import pickle
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cache import (KIND_PAGE, KIND_POST, KIND_STATIC, BuildCache, Manifest, ManifestBuilder, atomic_write,
-                    digest, key64, path_hash)
-from .output import MARKER, link_file, remove_file, remove_tree, replace_file, write_new
+from .cache import KIND_PAGE, KIND_POST, KIND_STATIC, BuildCache, Manifest, ManifestBuilder, atomic_write, key64, path_hash
+from .output import remove_file, write_new
 
 STATE = "state.pickle"
+PENDING = ".sitegen-new"
+BACKUP = ".sitegen-old"
 
 
 @contextmanager
@@ -47,145 +51,165 @@ def load_state(cache: BuildCache, out: Path) -> dict:
         return {}
 
 
-def save_state(cache: BuildCache, out: Path, state: dict, keep_tokens: set[str]) -> None:
-    """Record the state and delete the manifests of trees that no longer exist."""
+def save_state(cache: BuildCache, out: Path, state: dict, token: str) -> None:
+    """Record the state of the tree ``token`` and delete the manifests of other trees."""
     folder = cache.output_folder(out)
-    state["inputs"] = {token: value for token, value in state.get("inputs", {}).items() if token in keep_tokens}
     atomic_write(folder / STATE, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     for path in folder.glob("*.manifest"):
-        if path.stem not in keep_tokens:
+        if path.stem != token:
             path.unlink(missing_ok=True)
 
 
-def top(relative: str) -> str:
-    return relative.split("/", 1)[0]
+def beside(root: str, relative: str, suffix: str) -> str:
+    """A hidden name next to a file of the tree: ``a/.index.html<suffix>``."""
+    folder, name = os.path.split(relative)
+    return os.path.join(root, folder, f".{name}{suffix}")
 
 
-def update_static(static_dir: Path, work: Path, live: Path | None, work_manifest: Manifest,
-                  live_manifest: Manifest | None, rows: ManifestBuilder) -> int:
-    """Put the static files into ``static/`` of the work tree; returns how many were written."""
+def pending_path(root: str, relative: str, in_place: bool) -> str:
+    """Where the new version of a file is written: beside it when the tree is live."""
+    return beside(root, relative, PENDING) if in_place else os.path.join(root, relative)
+
+
+class Changes:
+    """The files a build writes into or removes from a tree, applied together.
+
+    In a private tree (a first build) files are written where they belong, and there is
+    nothing to apply or undo. In the live tree they wait under their pending names until
+    ``apply``, which keeps every replaced or removed file as a backup until ``finish``.
+    """
+
+    REPLACED, ADDED, REMOVED = 0, 1, 2
+
+    def __init__(self, root: Path, in_place: bool):
+        self.root = str(root)
+        self.in_place = in_place
+        self.staged: list[str] = []
+        self.removals: list[str] = []
+        self.applied: list[tuple[str, int]] = []
+
+    def write(self, relative: str, data: bytes) -> None:
+        """Stage one new or changed file."""
+        write_new(pending_path(self.root, relative, self.in_place), data)
+        self.staged.append(relative)
+
+    def move(self, source: str, relative: str) -> None:
+        """Stage a file written elsewhere (a post-build step's), by renaming it."""
+        target = pending_path(self.root, relative, self.in_place)
+        try:
+            os.replace(source, target)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.replace(source, target)
+        self.staged.append(relative)
+
+    def remove(self, relative: str) -> None:
+        """Stage the removal of a file the new site no longer has."""
+        self.removals.append(relative)
+
+    def apply(self) -> None:
+        """Put the staged files in place and take the removed ones away, keeping backups."""
+        root = self.root
+        if not self.in_place:
+            for relative in self.removals:
+                remove_file(root, relative)
+            self.staged.clear()
+            self.removals.clear()
+            return
+        for relative in self.staged:
+            target = os.path.join(root, relative)
+            try:
+                os.link(target, beside(root, relative, BACKUP))
+                change = self.REPLACED
+            except FileNotFoundError:
+                change = self.ADDED
+            os.replace(beside(root, relative, PENDING), target)
+            self.applied.append((relative, change))
+        for relative in self.removals:
+            try:
+                os.replace(os.path.join(root, relative), beside(root, relative, BACKUP))
+            except FileNotFoundError:
+                continue
+            self.applied.append((relative, self.REMOVED))
+        self.staged.clear()
+        self.removals.clear()
+
+    def finish(self) -> int:
+        """Delete the backups; returns how many files were removed from the site."""
+        root = self.root
+        removed = 0
+        for relative, change in self.applied:
+            if change != self.ADDED:
+                remove_file(root, os.path.relpath(beside(root, relative, BACKUP), root))
+            removed += change == self.REMOVED
+        self.applied.clear()
+        return removed
+
+    def discard(self) -> None:
+        """Undo everything: delete the staged files, put the backups back."""
+        root = self.root
+        for relative in self.staged:
+            remove_file(root, os.path.relpath(pending_path(root, relative, self.in_place), root))
+        for relative, change in reversed(self.applied):
+            if change == self.ADDED:
+                remove_file(root, relative)
+            else:
+                os.replace(beside(root, relative, BACKUP), os.path.join(root, relative))
+        self.staged.clear()
+        self.removals.clear()
+        self.applied.clear()
+
+
+def stage_files(files: list[tuple[str, str]], kind: int, changes: Changes, live: Manifest,
+                rows: ManifestBuilder) -> int:
+    """Record ``(relative path, source file)`` pairs and stage those that differ from the tree's.
+
+    Static files are copied; post-build files, already written in a scratch folder, are
+    moved. Returns how many were staged.
+    """
     written = 0
-    if not static_dir.is_dir():
-        return 0
-    for path in sorted(p for p in static_dir.rglob("*") if p.is_file()):
-        relative = "static/" + path.relative_to(static_dir).as_posix()
-        data = path.read_bytes()
-        key = key64(b"static", data)
+    for relative, source in sorted(files):
+        with open(source, "rb") as handle:
+            data = handle.read()
+        key = key64(b"post" if kind == KIND_POST else b"static", data)
         hashed = path_hash(relative)
-        rows.add(hashed, key, KIND_STATIC, relative)
-        current = work_manifest.get(hashed)
-        if current == key:
-            continue
-        target = os.path.join(work, relative)
-        if live is not None and live_manifest is not None and live_manifest.get(hashed) == key:
-            link_file(os.path.join(live, relative), target)
-        elif current is None and not os.path.lexists(target):
-            write_new(target, data)
-            written += 1
-        else:
-            replace_file(target, data)
+        rows.add(hashed, key, kind, relative)
+        if live.get(hashed) != key:
+            if kind == KIND_POST:
+                changes.move(source, relative)
+            else:
+                changes.write(relative, data)
             written += 1
     return written
 
 
-def remove_stale(work: Path, work_manifest: Manifest, new: ManifestBuilder) -> int:
-    """Delete the pages and static files of the work tree that the new build does not have."""
-    wanted = set(new.hashes)
-    removed = 0
-    root = str(work)
-    for hashed, (path, _key, kind) in zip(work_manifest.hashes, work_manifest.entries()):
-        if kind != KIND_POST and hashed not in wanted:
-            remove_file(root, path)
-            removed += 1
-    return removed
+def update_static(static_dir: Path, changes: Changes, live: Manifest, rows: ManifestBuilder) -> int:
+    """Stage the static files that differ from the tree's; returns how many."""
+    files = [("static/" + path.relative_to(static_dir).as_posix(), str(path))
+             for path in static_dir.rglob("*") if path.is_file()] if static_dir.is_dir() else []
+    return stage_files(files, KIND_STATIC, changes, live, rows)
 
 
-def clear_post_files(work: Path, work_manifest: Manifest, rows: ManifestBuilder, owners: dict[str, str],
-                     timings: dict[str, float]) -> None:
-    """Delete what the post-build steps wrote last time, so that each writes afresh.
-
-    A top-level folder that holds only such files goes as a whole; elsewhere file by file.
-    The time is added to the step that wrote the files (``owners``: top-level name → step).
-    """
-    others = {top(path) for path in rows.paths} | {top(path) for path, _, kind in work_manifest.entries()
-                                                   if kind != KIND_POST}
-    groups: set[str] = set()
-    root = str(work)
-    for path, _key, kind in work_manifest.entries():
-        if kind != KIND_POST:
-            continue
-        group = top(path)
-        if group not in others and "/" in path:
-            groups.add(group)
-        else:
-            started = time.perf_counter()
-            remove_file(root, path)
-            owner = owners.get(group, "post")
-            timings[owner] = timings.get(owner, 0.0) + time.perf_counter() - started
-    for group in sorted(groups):
-        started = time.perf_counter()
-        remove_tree(work / group)
-        owner = owners.get(group, "post")
-        timings[owner] = timings.get(owner, 0.0) + time.perf_counter() - started
+def stage_post_files(scratch: Path, top: str, changes: Changes, live: Manifest, rows: ManifestBuilder) -> int:
+    """Stage the files a post-build step wrote under ``scratch/top`` that differ from the tree's."""
+    start = os.path.join(str(scratch), top)
+    found = [(top, start)] if os.path.isfile(start) else []
+    for folder, _folders, files in os.walk(start):
+        prefix = os.path.relpath(folder, scratch).replace(os.sep, "/") + "/"
+        found.extend((prefix + name, os.path.join(folder, name)) for name in files)
+    return stage_files(found, KIND_POST, changes, live, rows)
 
 
-class PostFiles:
-    """Finds the files a post-build step wrote into the work tree and adds them to the manifest.
-
-    They are the files ``write_file`` wrote during the step, and every file under a
-    top-level entry that appeared during it (a tool such as Pagefind writes its own folder).
-    A file equal to the live site's is replaced by a hard link to it, so it keeps its
-    modification time.
-    """
-
-    def __init__(self, work: Path, rows: ManifestBuilder, live: Path | None, live_manifest: Manifest | None):
-        self.work = work
-        self.rows = rows
-        self.live = live
-        self.live_manifest = live_manifest
-        self.pages = {top(path) for path in rows.paths}
-        self.owners: dict[str, str] = {}
-        self.changed = 0
-
-    def entries(self) -> set[str]:
-        return {name for name in os.listdir(self.work) if name != MARKER}
-
-    def collect(self, step: str, before: set[str], written: list) -> None:
-        work = self.work
-        found: set[str] = {relative for root, relative in written if Path(root) == work}
-        for name in sorted(self.entries() - before - self.pages):
-            self.owners[name] = step
-            path = os.path.join(work, name)
-            if os.path.isdir(path) and not os.path.islink(path):
-                for folder, _folders, files in os.walk(path):
-                    relative_folder = os.path.relpath(folder, work).replace(os.sep, "/")
-                    found.update(f"{relative_folder}/{file}" for file in files)
-            else:
-                found.add(name)
-        for relative in found:
-            self.owners.setdefault(top(relative), step)
-        for relative in sorted(found):
-            path = os.path.join(work, relative)
-            if not os.path.isfile(path):
-                continue
-            with open(path, "rb") as handle:
-                key = key64(b"post", handle.read())
-            hashed = path_hash(relative)
-            self.rows.add(hashed, key, KIND_POST, relative)
-            if self.live is not None and self.live_manifest is not None and self.live_manifest.get(hashed) == key:
-                link_file(os.path.join(self.live, relative), path)
-            else:
-                self.changed += 1
+def keep_post_files(live: Manifest, rows: ManifestBuilder, tops: set[str]) -> None:
+    """Carry the tree's post-build files under the top-level names ``tops`` over unchanged."""
+    for hashed, (path, key, kind) in zip(live.hashes, live.entries()):
+        if kind == KIND_POST and path.split("/", 1)[0] in tops:
+            rows.add(hashed, key, kind, path)
 
 
-def describe(manifest: Manifest) -> dict[str, int]:
-    """How many files of each kind a manifest holds."""
-    counts = {"pages": 0, "static": 0, "post": 0}
-    names = {KIND_PAGE: "pages", KIND_STATIC: "static", KIND_POST: "post"}
-    for kind in manifest.kinds:
-        counts[names[kind]] += 1
-    return counts
-
-
-__all__ = ["build_lock", "load_state", "save_state", "update_static", "remove_stale", "clear_post_files",
-           "PostFiles", "describe", "digest"]
+def stale_files(live: Manifest, rows: ManifestBuilder, kinds: tuple[int, ...] = (KIND_PAGE, KIND_STATIC, KIND_POST)
+                ) -> list[str]:
+    """The tree's files of the given kinds that the new build does not have."""
+    wanted = set(rows.hashes)
+    return [path for hashed, path, kind in zip(live.hashes, live.paths, live.kinds)
+            if hashed not in wanted and kind in kinds]

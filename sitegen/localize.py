@@ -103,16 +103,52 @@ class Localizer:
         return Localized(item, fields)
 
 
+class LazyItems(dict):
+    """Items localized when first looked up, so a page pays only for the content it shows.
+
+    Once made, an item is an ordinary dictionary entry (looked up at full speed).
+    """
+
+    def __init__(self, keys, make):
+        super().__init__()
+        self._keys = frozenset(keys)
+        self._make = make
+
+    def __missing__(self, key):
+        if key not in self._keys:
+            raise KeyError(key)
+        value = self[key] = self._make(key)
+        return value
+
+    def get(self, key, default=None):
+        return self[key] if key in self._keys else default
+
+    def __contains__(self, key) -> bool:
+        return key in self._keys
+
+    @property
+    def complete(self) -> bool:
+        """Whether every item has been localized."""
+        return len(self) == len(self._keys)
+
+
 class LocalizedProtocol:
-    """All of one protocol's content in one locale, prepared before any page renders."""
+    """All of one protocol's content in one locale, each item localized on first use."""
 
     def __init__(self, protocol: Protocol, localizer: Localizer):
         self.protocol = protocol
         self.info = localizer.localize(protocol)
-        self.codes = {c.code: localizer.localize(c) for c in protocol.codes}
-        self.definitions = {c.code: [localizer.localize(d) for d in c.definitions] for c in protocol.codes}
-        self.enhanced = {e.key: localizer.localize(e) for e in protocol.enhanced}
-        self.notes = {k: localizer.localize(n) for k, n in protocol.notes.items()}
+        codes = {c.code: c for c in protocol.codes}
+        enhanced = {e.key: e for e in protocol.enhanced}
+        self.codes = LazyItems(codes, lambda number: localizer.localize(codes[number]))
+        self.definitions = LazyItems(codes, lambda number: [localizer.localize(d) for d in codes[number].definitions])
+        self.enhanced = LazyItems(enhanced, lambda key: localizer.localize(enhanced[key]))
+        self.notes = LazyItems(protocol.notes, lambda pair: localizer.localize(protocol.notes[pair]))
+
+    @property
+    def complete(self) -> bool:
+        """Whether all of the protocol's content has been localized."""
+        return all(items.complete for items in (self.codes, self.definitions, self.enhanced, self.notes))
 
 
 def needs_fallback_notice(items: list[Localized]) -> bool:

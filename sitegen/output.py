@@ -1,19 +1,12 @@
-"""The output folder: built beside the live site and swapped in only when everything succeeded.
+"""The output folder: updated in place with staged files, or built anew beside the live site.
 
-A build never writes into the live site (``out``). It works on a second tree beside it:
-
-* the first build (or one whose previous state is unknown) starts from an empty folder,
-  ``.<out>.building-<pid>``;
-* later builds reuse the tree the previous build replaced, kept as ``.<out>.spare``: it is
-  brought up to date file by file (pages whose key changed are written, pages unchanged
-  since the live build are hard-linked from the live site, so they keep their inode and
-  modification time), which costs time in proportion to what changed, not to the site.
-
-When the tree is complete (pages, static files and the post-build steps' files), the two
-folders are exchanged with one atomic rename; the old live site becomes the spare. A
-failed build deletes its work tree and leaves the live site as it was. Files are never
-rewritten in place: a page's file may be a hard link shared with the live site, so a new
-version is written to a temporary name and renamed over the old one.
+When the last build of the output folder is known, a build updates it in place: see
+``incremental.Changes``, which writes each changed file beside its target and puts them
+all in place at the end. Otherwise (the first build, or one whose previous state is
+unknown) the site is built in a new folder beside it, ``.<out>.building-<pid>``, and the two
+folders are exchanged with one atomic rename when everything succeeded; the old site is
+then deleted. Either way, a failed build leaves the live site as it was, and a folder this
+tool did not build is never replaced.
 """
 
 from __future__ import annotations
@@ -21,10 +14,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-import secrets
 import shutil
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import BuildError
@@ -56,47 +46,19 @@ def read_token(folder: Path) -> str | None:
     return f"{tree.st_dev:x}-{tree.st_ino:x}-{marker.st_ino:x}-{marker.st_mtime_ns:x}"
 
 
-def new_token() -> str:
-    return secrets.token_hex(8)
-
-
-def write_marker(folder: Path, token: str | None = None) -> None:
+def write_marker(folder: Path) -> None:
     """Mark a folder as built by build.py (its content is the same for every build)."""
     atomic_replace(folder / MARKER, MARKER_TEXT.encode("utf-8"))
 
 
-def spare_folder(out: Path) -> Path:
-    """Where the tree that the last build replaced is kept."""
-    return out.parent / f".{out.name}.spare"
-
-
 def staging_name(out: Path) -> Path:
+    """Where a new site is built before it replaces ``out``."""
     return out.parent / f".{out.name}.building-{os.getpid()}"
 
 
-@contextmanager
-def staging_folder(out: Path):
-    """A new, empty folder beside ``out`` that replaces it only if the block succeeds."""
-    check_output_folder(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_name(out)
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
-        yield staging
-        write_marker(staging, new_token())
-        replace_folder(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def replace_folder(new: Path, out: Path) -> None:
-    """Put ``new`` in place of ``out``, then delete the old site."""
-    if out.exists():
-        exchange(new, out)
-        shutil.rmtree(new, ignore_errors=True)
-    else:
-        new.rename(out)
+def scratch_name(out: Path) -> Path:
+    """Where the post-build steps write their files before they are staged into the site."""
+    return out.parent / f".{out.name}.post-{os.getpid()}"
 
 
 # --- atomic exchange of two folders ---------------------------------------------------------
@@ -133,32 +95,9 @@ def exchange(first: Path, second: Path) -> None:
 
 # --- files ----------------------------------------------------------------------------------
 
-_RECORDING = threading.local()
-
-
-@contextmanager
-def recording_writes():
-    """Collect the paths ``write_file`` writes during the block (for the post-build steps)."""
-    written: list[tuple[Path, str]] = []
-    previous = getattr(_RECORDING, "paths", None)
-    _RECORDING.paths = written
-    try:
-        yield written
-    finally:
-        _RECORDING.paths = previous
-
-
 def write_file(root: Path, relative: str, data: bytes) -> None:
-    """Write one output file, creating its folders; never in place (see the module's doc)."""
-    target = root / relative
-    if target.exists():
-        atomic_replace(target, data)
-    else:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    paths = getattr(_RECORDING, "paths", None)
-    if paths is not None:
-        paths.append((root, relative))
+    """Write one file of a post-build step into its (fresh) output folder."""
+    write_new(os.path.join(root, relative), data)
 
 
 def atomic_replace(target: Path, data: bytes) -> None:
@@ -180,28 +119,6 @@ def write_new(path: str, data: bytes) -> None:
         handle.write(data)
 
 
-def replace_file(path: str, data: bytes) -> None:
-    """Write a file that may exist and may be a hard link shared with the live site."""
-    temporary = f"{path}.{os.getpid()}.tmp"
-    write_new(temporary, data)
-    os.replace(temporary, path)
-
-
-def link_file(source: str, path: str) -> None:
-    """Make ``path`` the same file as ``source`` (same inode, same modification time)."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    try:
-        os.link(source, path)
-    except FileNotFoundError:
-        if not os.path.exists(source):
-            raise
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        os.link(source, path)
-
-
 def remove_file(root: str, relative: str) -> None:
     """Delete a file and the folders it leaves empty, up to ``root``."""
     path = os.path.join(root, relative)
@@ -218,48 +135,5 @@ def remove_file(root: str, relative: str) -> None:
         folder = os.path.dirname(folder)
 
 
-def link_tree(source: Path, target: Path) -> int:
-    """A copy of ``source`` made of hard links (folders are new, files are shared)."""
-    count = 0
-    source_text, target_text = str(source), str(target)
-    for folder, folders, files in os.walk(source_text):
-        relative = folder[len(source_text):]
-        destination = target_text + relative
-        os.makedirs(destination, exist_ok=True)
-        for name in files:
-            if name == MARKER and not relative:
-                continue
-            os.link(os.path.join(folder, name), os.path.join(destination, name))
-            count += 1
-    return count
-
-
 def remove_tree(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def same_bytes(first: str, second: str) -> bool:
-    """Whether two files hold the same bytes."""
-    try:
-        a, b = os.stat(first), os.stat(second)
-    except FileNotFoundError:
-        return False
-    if a.st_size != b.st_size:
-        return False
-    if (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino):
-        return True
-    with open(first, "rb") as one, open(second, "rb") as two:
-        while True:
-            x, y = one.read(1 << 16), two.read(1 << 16)
-            if x != y:
-                return False
-            if not x:
-                return True
-
-
-def copy_static(static_dir: Path, root: Path) -> int:
-    """Copy the shared static files into the site's ``static/`` folder."""
-    if not static_dir.is_dir():
-        return 0
-    shutil.copytree(static_dir, root / "static", dirs_exist_ok=True)
-    return sum(1 for p in static_dir.rglob("*") if p.is_file())

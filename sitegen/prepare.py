@@ -223,10 +223,19 @@ class LocalizedContent(dict):
             protocol.slug: LocalizedProtocol(protocol, Localizer(catalog, renderer, self._english))
             for protocol in self._site.protocols
         }
-        cache = self._caches.pop(identifier, None)
-        if cache is not None:
-            cache.save()  # everything of this locale is rendered: keep it for the next build, not in memory
         return value
+
+    def renderer(self, name: str, renderer=None, code_files: tuple[str, ...] = ()):
+        """A Markdown renderer (``renderer``, else HTML) whose results are kept between builds under ``name``.
+
+        ``code_files`` are the engine modules besides ``text.py`` whose code shapes the results.
+        """
+        renderer = renderer or MarkdownRenderer()
+        if self._cache is None:
+            return renderer
+        from .cache import MarkdownCache
+        cached = self._caches[name] = MarkdownCache(renderer, self._cache.markdown_path(name, code_files))
+        return cached
 
     def _english_cache(self, renderer) -> dict:
         if self._cache is None:
@@ -238,15 +247,20 @@ class LocalizedContent(dict):
 
     def forget(self, identifier: str) -> None:
         """Drop one locale's localized content (a worker that moves on to another locale)."""
+        self._save(identifier, self._caches.pop(identifier, None))
         self.pop(identifier, None)
-        cache = self._caches.pop(identifier, None)
-        if cache is not None:
-            cache.save()
 
     def save_caches(self) -> None:
         """Store newly rendered Markdown for the next build."""
-        for cache in self._caches.values():
-            cache.save()
+        for name, cache in self._caches.items():
+            self._save(name, cache)
+
+    def _save(self, name: str, cache) -> None:
+        """Store one cache; drop the blocks it no longer needs only if all content was localized."""
+        if cache is None:
+            return
+        local = dict.get(self, name)
+        cache.save(prune=local is None or all(protocol.complete for protocol in local.values()))
 
 
 class EnglishBlocks(dict):

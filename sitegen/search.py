@@ -1,4 +1,4 @@
-"""Full-text search: run Pagefind over the staged site, one index per language.
+"""Full-text search: run Pagefind over the built site, one index per language.
 
 Pagefind reads every HTML page, keeps only the pages that mark a ``data-pagefind-body``
 region (code, enhanced code, pair and index pages) and writes a separate index for each
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,16 +60,15 @@ def index_languages(root: Path) -> dict[str, dict]:
                          "run the build again with a working Pagefind", entry) from None
 
 
-def write_search_index(site: "Site", root: Path) -> int:
-    """Index the staged site in ``root`` with Pagefind; returns the number of indexed languages."""
-    command = [str(pagefind_binary()), "--site", str(root), "--output-subdir", BUNDLE, "--silent"]
-    # Run from inside the staged site, so that a pagefind.yml/.toml/.json in the directory
+def write_search_index(site: "Site", root: Path, built: Path) -> int:
+    """Post-build step: index the pages in ``built`` with Pagefind into ``root``; returns the language count."""
+    output = root / BUNDLE
+    command = [str(pagefind_binary()), "--site", str(built), "--output-path", str(output), "--silent"]
+    # Run from inside the built site, so that a pagefind.yml/.toml/.json in the directory
     # the build was started from cannot change how the index is written.
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND_")}
-    # An index left from an earlier build would keep records of pages that are gone.
-    shutil.rmtree(root / BUNDLE, ignore_errors=True)
     try:
-        result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=TIMEOUT,
+        result = subprocess.run(command, cwd=built, capture_output=True, text=True, timeout=TIMEOUT,
                                 env=environment)
     except (OSError, subprocess.SubprocessError) as error:
         raise BuildError(f"could not run Pagefind to build the search index: {error}") from None
@@ -83,10 +81,10 @@ def write_search_index(site: "Site", root: Path) -> int:
     if missing:
         raise BuildError(f"the search index has no pages in {', '.join(missing)}; "
                          "every language needs pages with a data-pagefind-body region",
-                         root / BUNDLE / ENTRY)
+                         output / ENTRY)
     for name in UNUSED_FILES:
-        (root / BUNDLE / name).unlink(missing_ok=True)
-    sort_entry_file(root / BUNDLE / ENTRY)
+        (output / name).unlink(missing_ok=True)
+    sort_entry_file(output / ENTRY)
     return len(languages)
 
 

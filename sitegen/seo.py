@@ -42,8 +42,8 @@ SPACES = re.compile(r"[ \t\r\n\f]+")
 SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def write_seo_files(site: "Site", root: Path) -> int:
-    """Write robots.txt and, when the site URL is known, the sitemap; returns the file count."""
+def write_seo_files(site: "Site", root: Path, built: Path) -> int:
+    """Post-build step: robots.txt and, when the site URL is known, the sitemap; returns the file count."""
     if not site.urls.site_url:
         write_file(root, ROBOTS, robots_txt(None))
         return 1

@@ -1,13 +1,11 @@
 """Render the pages that changed, in the main process and forked workers.
 
 The main process prepares what all pages share (content, templates, the plan, each page's
-dependency digest, the manifests of the live and work trees), computes every page's key
-(``plan_pages``) and decides, in order of preference:
-
-* the work tree already holds the page with that key: nothing to do;
-* the live site holds it: the work tree gets a hard link to the live file;
-* otherwise the page is rendered, and written unless its bytes equal the live file's, in
-  which case it is linked from the live site as well (its modification time stays).
+dependency digest, the manifest of the tree being updated), computes every page's key
+(``plan_pages``) and renders only the pages whose key differs from the tree's. A rendered
+page whose bytes equal the tree's file is left alone (it keeps its modification time);
+any other is written, under its pending name when the tree is the live site (see
+``incremental.Changes``).
 
 Then it forks the workers, which inherit all of it without copying, and renders along with
 them. A task is a run of pages of one locale; a process keeps to one locale as long as it
@@ -26,12 +24,13 @@ import os
 import time
 import traceback
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 
 from .cache import ENTITY_KINDS, KIND_PAGE, Manifest, ManifestBuilder, key64, path_hash
 from .errors import BuildError
-from .output import link_file, replace_file, write_new
+from .incremental import pending_path
+from .output import remove_file, write_new
 from .prepare import LazyCatalog, read_all_catalogs
 from .render import Site, render_page
 from .speedups import install_translations
@@ -48,31 +47,30 @@ class Job:
     site: Site
     page_digests: list[bytes]
     locale_bases: list[bytes]
-    work_root: str
-    live_root: str | None
-    work: Manifest
-    live: Manifest | None
+    root: str
+    in_place: bool
+    tree: Manifest
 
 
 @dataclass
 class Result:
-    """What rendering a run of pages did, and the manifest rows of its pages."""
+    """What rendering a run of pages did: counts, times and the files written."""
 
     written: int = 0
-    linked: int = 0
     kept: int = 0
     seconds: float = 0.0
     locale_seconds: float = 0.0
     render_seconds: float = 0.0
+    staged: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
-        return self.written + self.linked + self.kept
+        return self.written + self.kept
 
     def add(self, other: "Result") -> None:
         self.written += other.written
-        self.linked += other.linked
         self.kept += other.kept
+        self.staged += other.staged
         self.seconds += other.seconds
         self.locale_seconds += other.locale_seconds
         self.render_seconds += other.render_seconds
@@ -100,23 +98,18 @@ class Renderer:
         return site.catalogs[index]
 
     def run(self, task: tuple[int, list[int]]) -> Result:
-        """Link or render one run of pages of one locale (entries made by ``plan_pages``)."""
+        """Render one run of pages of one locale (entries made by ``plan_pages``)."""
         locale_index, entries = task
         job = self.job
         site = job.site
         locale = site.catalogs[locale_index].locale
         result = Result()
         started = time.perf_counter()
-        work_root, live_root = job.work_root, job.live_root
+        root, in_place = job.root, job.in_place
         for entry in entries:
-            index, action, in_work, in_live = entry >> 3, entry & LINK, entry & IN_WORK, entry & IN_LIVE
+            index, in_tree = entry >> 1, entry & IN_TREE
             page = site.pages[index]
             relative = output_file(locale, page.path)
-            target = os.path.join(work_root, relative)
-            if action:
-                link_file(os.path.join(live_root, relative), target)
-                result.linked += 1
-                continue
             before = time.perf_counter()
             catalog = self.use_locale(locale_index)
             if page.kind not in ENTITY_KINDS and not self.coverage_ready:
@@ -128,15 +121,12 @@ class Renderer:
             result.locale_seconds += middle - before
             data = render_page(site, catalog, page)
             result.render_seconds += time.perf_counter() - middle
-            if in_live and same_as_file(os.path.join(live_root, relative), data):
-                link_file(os.path.join(live_root, relative), target)
-                result.linked += 1
-            elif not in_work and not os.path.lexists(target):
-                write_new(target, data)
-                result.written += 1
-            else:
-                replace_file(target, data)
-                result.written += 1
+            if in_tree and same_as_file(os.path.join(root, relative), data):
+                result.kept += 1
+                continue
+            write_new(pending_path(root, relative, in_place), data)
+            result.written += 1
+            result.staged.append(relative)
         result.seconds = time.perf_counter() - started
         return result
 
@@ -156,14 +146,13 @@ def same_as_file(path: str, data: bytes) -> bool:
         return False
 
 
-# A planned page is one int: its index in site.pages, shifted, and these flags.
-LINK, IN_WORK, IN_LIVE = 4, 2, 1
-LINK_WEIGHT = 0.05  # linking a page costs about a twentieth of rendering it
+# A planned page is one int: its index in site.pages, shifted, and this flag.
+IN_TREE = 1
 
 
 @dataclass
 class Plan:
-    """Every page's manifest row, and the pages to link or render, per phase and locale."""
+    """Every page's manifest row, and the pages to render, per phase and locale."""
 
     rows: ManifestBuilder
     phases: list[dict[int, list[int]]]
@@ -172,8 +161,8 @@ class Plan:
 
 
 def plan_pages(job: Job) -> Plan:
-    """Compute every page's key and decide, against the work and live trees, what to do."""
-    site, work, live = job.site, job.work, job.live
+    """Compute every page's key and keep the pages whose key the tree already has."""
+    site, tree = job.site, job.tree
     rows = ManifestBuilder()
     phases: list[dict[int, list[int]]] = [{}, {}]
     kept = 0
@@ -186,29 +175,18 @@ def plan_pages(job: Job) -> Plan:
             hashed = path_hash(relative)
             key = key64(base, job.page_digests[index])
             rows.add(hashed, key, KIND_PAGE, relative)
-            current = work.get(hashed)
+            current = tree.get(hashed)
             if current == key:
                 kept += 1
                 continue
-            previous = live.get(hashed) if live is not None else None
-            entry = index << 3 | (LINK if previous == key else 0) | (IN_WORK if current is not None else 0) \
-                | (IN_LIVE if previous is not None else 0)
+            entry = index << 1 | (IN_TREE if current is not None else 0)
             phases[0 if entity[index] else 1].setdefault(locale_index, []).append(entry)
     return Plan(rows, phases, kept, len(site.pages) * len(site.catalogs))
 
 
 def chunks(entries: list[int], size: int = CHUNK) -> list[list[int]]:
-    """Runs of about ``size`` pages to render (a page to link weighs much less)."""
-    runs, current, weight = [], [], 0.0
-    for entry in entries:
-        current.append(entry)
-        weight += LINK_WEIGHT if entry & LINK else 1.0
-        if weight >= size:
-            runs.append(current)
-            current, weight = [], 0.0
-    if current:
-        runs.append(current)
-    return runs
+    """Runs of ``size`` pages to render."""
+    return [entries[start:start + size] for start in range(0, len(entries), size)]
 
 
 class Scheduler:
@@ -261,7 +239,7 @@ class Scheduler:
 
 
 def render_site(job: Job, jobs: int, progress) -> tuple[Result, ManifestBuilder]:
-    """Render every changed page of every locale into the work tree; ``progress(done, total)``.
+    """Render every changed page of every locale into the tree; ``progress(done, total)``.
 
     Returns what was done and the manifest rows of every page.
     """
@@ -271,21 +249,41 @@ def render_site(job: Job, jobs: int, progress) -> tuple[Result, ManifestBuilder]
     total = Result(kept=plan.kept)
     _JOB = job
     try:
-        work = sum(len(entries) for phase in plan.phases for entries in phase.values())
-        if jobs <= 1 or work <= CHUNK:
-            renderer = Renderer(job)
-            while True:
-                task = scheduler.next(0)
-                if task is None:
-                    break
-                total.add(renderer.run(task))
-                scheduler.done()
-                progress(total.pages, scheduler.total)
-            renderer.finish()
-            return total, plan.rows
-        return run_pool(job, scheduler, jobs, progress, total), plan.rows
+        return _render(job, plan, scheduler, jobs, progress, total)
+    except BaseException:
+        if job.in_place:
+            remove_pending(job, plan)
+        raise
     finally:
         _JOB = None
+
+
+def remove_pending(job: Job, plan: Plan) -> None:
+    """Delete whatever pending page files a failed render left in the live tree."""
+    for phase in plan.phases:
+        for locale_index, entries in phase.items():
+            locale = job.site.catalogs[locale_index].locale
+            for entry in entries:
+                relative = output_file(locale, job.site.pages[entry >> 1].path)
+                remove_file(job.root, os.path.relpath(pending_path(job.root, relative, True), job.root))
+
+
+def _render(job: Job, plan: Plan, scheduler: "Scheduler", jobs: int, progress,
+            total: Result) -> tuple[Result, ManifestBuilder]:
+    """Render the planned pages in this process alone, or with forked workers."""
+    work = sum(len(entries) for phase in plan.phases for entries in phase.values())
+    if jobs > 1 and work > CHUNK:
+        return run_pool(job, scheduler, jobs, progress, total), plan.rows
+    renderer = Renderer(job)
+    while True:
+        task = scheduler.next(0)
+        if task is None:
+            break
+        total.add(renderer.run(task))
+        scheduler.done()
+        progress(total.pages, scheduler.total)
+    renderer.finish()
+    return total, plan.rows
 
 
 def run_pool(job: Job, scheduler: Scheduler, jobs: int, progress, total: Result) -> Result:

@@ -81,17 +81,10 @@ def chromium_path() -> str | None:
     return None
 
 
-class QuietHandler(PreviewHandler):
-    """The preview server of ``build.py serve`` (base path, 404.html), without request logs."""
-
-    def log_message(self, format, *args):
-        pass
-
-
 @contextmanager
 def serve(root: Path, base: str = "/"):
     """Serve ``root`` under ``base`` on a free port of 127.0.0.1; yields the site's URL."""
-    handler = functools.partial(QuietHandler, directory=str(root), base=base.strip("/"))
+    handler = functools.partial(PreviewHandler, directory=str(root), base=base.strip("/"))
     server = http.server.ThreadingHTTPServer((HOST, 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -12,6 +12,7 @@ import pytest
 PROJECT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("build.py", "babel.cfg", "sitegen", "content", "templates", "locales", "static")
 SITE_URL = "https://codes.example.org/"
+SECOND_LOCALE = "tr"
 
 
 def run_build(project: Path, *args: str) -> subprocess.CompletedProcess:
@@ -61,3 +62,16 @@ def project_copy(tmp_path) -> Path:
 # Real-browser fixtures, and sites in other languages for them.
 from browser_support import (arabic_site, browser, browser_page, served, served_repo, traffic,  # noqa: E402,F401
                              translated)
+
+
+@pytest.fixture
+def small_project(tmp_path) -> Path:
+    """A copy of the project with English and one other locale (quick to build)."""
+    project = copy_project(tmp_path / "project")
+    keep = project / "locales" / f"{SECOND_LOCALE}.po"
+    if not keep.exists():
+        pytest.skip(f"no {SECOND_LOCALE}.po catalog")
+    for path in (project / "locales").glob("*.po"):
+        if path != keep:
+            path.unlink()
+    return project

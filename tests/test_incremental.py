@@ -16,23 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, run_build
-
-SECOND_LOCALE = "tr"
-
-
-@pytest.fixture
-def small_project(tmp_path) -> Path:
-    """A copy of the project with English and one other locale."""
-    project = copy_project(tmp_path / "project")
-    keep = project / "locales" / f"{SECOND_LOCALE}.po"
-    if not keep.exists():
-        pytest.skip(f"no {SECOND_LOCALE}.po catalog")
-    for path in (project / "locales").glob("*.po"):
-        if path != keep:
-            path.unlink()
-    return project
-
+from conftest import SECOND_LOCALE, run_build
 
 def build(project: Path, out: Path, *args: str) -> str:
     result = run_build(project, "--out", str(out), "--jobs", "2", *args)
@@ -195,3 +179,61 @@ def test_unchanged_pages_are_hard_links_to_the_previous_site(small_project, tmp_
     edit(small_project / "content/smtp/codes/550.toml", r"^(use = '''\n)", r"\1Another edited sentence.\n\n")
     build(small_project, out)
     assert os.stat(out / "smtp/221-vs-250/index.html").st_ino == inode
+
+
+def hidden_files(folder: Path) -> list[str]:
+    """Files a build left under hidden names (pending or backup copies), besides its marker."""
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob(".*")
+                  if path.name != ".sitegen-build")
+
+
+def test_first_edit_after_a_clean_build_touches_only_dependent_files(small_project, tmp_path):
+    out = tmp_path / "site"
+    build(small_project, out)
+    before = snapshot(out)
+    edit(small_project / "content/smtp/codes/421.toml", r'^(when = """\n)', r"\1One more sentence.\n\n")
+    stdout = build(small_project, out)
+    changed = rewritten(before, snapshot(out))
+    pages = {name for name in changed if is_page(name)}
+    assert "smtp/421/index.html" in pages and "smtp/421-vs-550/index.html" in pages
+    assert all("421" in name or not re.search(r"smtp/\d{3}", name) for name in pages), sorted(pages)
+    assert not any(name.startswith("static/") for name in changed)
+    assert "search index" in stdout  # pages changed, so the search index was brought up to date
+    assert not hidden_files(out)
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".site.")]
+
+
+def test_search_index_is_kept_when_no_page_changed(small_project, tmp_path):
+    out = tmp_path / "site"
+    build(small_project, out)
+    before = snapshot(out)
+    code_file = small_project / "content/smtp/codes/421.toml"
+    code_file.write_text(code_file.read_text(encoding="utf-8") + "\n# A comment changes no page.\n",
+                         encoding="utf-8")
+    stdout = build(small_project, out)
+    assert "search index" not in stdout
+    after = snapshot(out)
+    assert rewritten(before, after) <= {".sitegen-build"}
+    assert {name for name in after if name.startswith("pagefind/")} == \
+        {name for name in before if name.startswith("pagefind/")}
+
+
+def test_failure_after_pages_were_applied_puts_the_previous_site_back(small_project, tmp_path):
+    """The search index is built from the new pages; if it fails, every page goes back.
+
+    Here only English pages are marked for the index, which the search step refuses.
+    """
+    out = tmp_path / "site"
+    build(small_project, out)
+    before, contents = snapshot(out), tree_bytes(out)
+    edit(small_project / "content/smtp/codes/550.toml", r"^(when = '''\n)", r"\1A change that never ships.\n\n")
+    for template in (small_project / "templates").glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        template.write_text(text.replace(" data-pagefind-body", "{% if locale.is_source %} data-pagefind-body{% endif %}"),
+                            encoding="utf-8")
+    result = run_build(small_project, "--out", str(out), "--jobs", "2")
+    assert result.returncode == 1, result.stdout
+    assert "search index has no pages" in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(out) == before
+    assert tree_bytes(out) == contents
+    assert not hidden_files(out)

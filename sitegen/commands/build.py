@@ -1,10 +1,13 @@
 """The build command: content, catalogs and templates in, a complete site out.
 
 A build with nothing changed since the last one does nothing (no file is written). Any
-other build renders only the pages whose inputs changed (``cache.py`` decides, per page),
-into a work tree beside the site that is swapped in when everything succeeded
-(``output.py``), then runs the post-build steps (``POST_STEPS``, each called with the
-prepared site and the root of the complete new tree).
+other build renders only the pages whose inputs changed (``cache.py`` decides, per page).
+When the last build of the output folder is known, the site is updated in place: changed
+files are written beside their targets and put in place together (``incremental.Changes``),
+so a failure leaves the site as it was. Otherwise the site is built in a new folder that
+replaces the old one when complete (``output.py``). Then the post-build steps
+(``POST_STEPS``, each called with the prepared site, a folder for its files and the tree
+of built pages) write into a scratch folder, and the files that differ are staged too.
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..api import write_api
-from ..cache import BuildCache, Dependencies, Manifest, ManifestBuilder, scan_inputs
+from ..cache import KIND_PAGE, KIND_POST, KIND_STATIC, BuildCache, Dependencies, Manifest, ManifestBuilder, scan_inputs
 from ..catalogs import discover_locales
 from ..decoder_data import write_decoder_data
-from ..incremental import (PostFiles, build_lock, clear_post_files, load_state, remove_stale, save_state,
+from ..incremental import (Changes, build_lock, keep_post_files, load_state, save_state, stage_post_files, stale_files,
                            update_static)
 from ..locales import SOURCE_LOCALE
-from ..output import (MARKER, check_output_folder, exchange, read_token, recording_writes, remove_tree, spare_folder,
-                      staging_name, write_marker)
+from ..output import (check_output_folder, exchange, read_token, remove_tree, scratch_name, staging_name,
+                      write_marker)
 from ..prepare import build_date, prepare_site, read_all_catalogs
 from ..progress import Progress, interactive
 from ..search import write_search_index
@@ -47,6 +50,8 @@ class BuildOptions:
 POST_STEPS = (write_api, write_decoder_data, write_seo_files, write_search_index)
 # Steps whose time is reported on its own (the issue: search indexing is timed separately).
 SEPARATELY_TIMED = ("write_search_index",)
+# Steps that read only the pages: when no page changed, their files are kept as they are.
+ONLY_WHEN_PAGES_CHANGE = ("write_search_index",)
 
 
 @dataclass
@@ -55,7 +60,6 @@ class BuildReport:
 
     pages: int = 0
     written: int = 0
-    linked: int = 0
     kept: int = 0
     removed: int = 0
     languages: int = 0
@@ -63,13 +67,8 @@ class BuildReport:
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def unchanged(self) -> int:
-        return self.linked + self.kept
-
     def as_dict(self) -> dict:
-        return {"pages": self.pages, "written": self.written, "unchanged": self.unchanged, "linked": self.linked,
-                "kept": self.kept, "removed": self.removed, "languages": self.languages,
+        return {"pages": self.pages, "written": self.written, "unchanged": self.kept, "removed": self.removed, "languages": self.languages,
                 "up_to_date": self.up_to_date, "seconds": self.seconds, "phases": dict(self.phases)}
 
     def summary(self, out: Path) -> str:
@@ -79,7 +78,7 @@ class BuildReport:
             return (f"Built {self.pages:,} pages in {self.languages} languages into {out} in {self.seconds:.2f} s: "
                     "nothing changed, no file written")
         text = (f"Built {self.pages:,} pages in {self.languages} languages into {out} in {build:.2f} s: "
-                f"{self.written:,} written, {self.unchanged:,} unchanged")
+                f"{self.written:,} written, {self.kept:,} unchanged")
         if self.removed:
             text += f", {self.removed:,} removed"
         if search:
@@ -129,7 +128,7 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         for warning in state.get("warnings", ()):
             print(warning, file=sys.stderr)
         report.up_to_date = True
-        report.pages = report.kept = sum(1 for kind in live_manifest.kinds if kind == 0)
+        report.pages = report.kept = sum(1 for kind in live_manifest.kinds if kind == KIND_PAGE)
         return
 
     progress.phase("Preparing")
@@ -140,71 +139,85 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
                     for catalog in site.catalogs]
     now = lap("prepare", now)
 
-    spare = spare_folder(out)
-    spare_token = read_token(spare) if spare.is_dir() else None
-    work_manifest = Manifest.load(cache.manifest_path(out, spare_token)) \
-        if live_manifest is not None and spare_token else None
-    if work_manifest is not None:
-        work = spare
-        (work / MARKER).unlink()  # from here on the spare is a work in progress
+    in_place = live_manifest is not None
+    if in_place:
+        root, tree = out, live_manifest
+        # Until this build succeeds, the live tree's content is not known for sure.
+        cache.manifest_path(out, live_token).unlink()
     else:
-        remove_tree(spare)
-        work = staging_name(out)
-        remove_tree(work)
+        root, tree = staging_name(out), Manifest()
+        remove_tree(root)
         out.parent.mkdir(parents=True, exist_ok=True)
-        work.mkdir()
-        work_manifest = Manifest()
-    live = out if live_manifest is not None else None
+        root.mkdir()
+    changes = Changes(root, in_place)
+    scratch = scratch_name(out)
+    remove_tree(scratch)
+    owners = dict(state.get("owners", {}))
     try:
         rows = ManifestBuilder()
-        report.written += update_static(project / "static", work, live, work_manifest, live_manifest, rows)
+        report.written += update_static(project / "static", changes, tree, rows)
         progress.phase("Rendering", "pages")
-        job = Job(site=site, page_digests=page_digests, locale_bases=locale_bases, work_root=str(work),
-                  live_root=str(out) if live is not None else None, work=work_manifest, live=live_manifest)
+        job = Job(site=site, page_digests=page_digests, locale_bases=locale_bases, root=str(root),
+                  in_place=in_place, tree=tree)
         jobs = options.jobs or os.cpu_count() or 1
         result, page_rows = render_site(job, jobs, progress.update)
         rows.extend(page_rows)
-        report.pages, report.written, report.linked, report.kept = \
-            result.pages, report.written + result.written, result.linked, result.kept
-
+        changes.staged += result.staged
+        report.pages, report.written, report.kept = result.pages, report.written + result.written, result.kept
+        for relative in stale_files(tree, rows, (KIND_PAGE, KIND_STATIC)):
+            changes.remove(relative)
+        pages_changed = bool(changes.staged or changes.removals)
         phases["render:locales (workers)"] = result.locale_seconds
         phases["render:pages (workers)"] = result.render_seconds
-        report.removed = remove_stale(work, work_manifest, rows)
+        changes.apply()
         now = lap("render", now)
-        clear_post_files(work, work_manifest, rows, state.get("owners", {}), phases)
-        now = time.perf_counter()
         warnings = read_all_catalogs(site)
         for warning in warnings:
             print(warning, file=sys.stderr)
         now = lap("catalogs", now)
-        post = PostFiles(work, rows, live, live_manifest)
+        scratch.mkdir()
         for step in POST_STEPS:
-            progress.phase(f"Post-build: {step.__name__}")
-            before = post.entries()
-            with recording_writes() as written:
-                step(site, work)
-            post.collect(step.__name__, before, written)
-            now = lap(step.__name__, now)
+            name = step.__name__
+            if name in ONLY_WHEN_PAGES_CHANGE and in_place and not pages_changed:
+                keep_post_files(tree, rows, {top for top, owner in owners.items() if owner == name})
+                continue
+            progress.phase(f"Post-build: {name}")
+            before = set(os.listdir(scratch))
+            step(site, scratch, root)
+            owners.update((top, name) for top in set(os.listdir(scratch)) - before)
+            now = lap(name, now)
+        for top in sorted(os.listdir(scratch)):  # staging and clearing up count as the step's time
+            now = time.perf_counter()
+            report.written += stage_post_files(scratch, top, changes, tree, rows)
+            remove_tree(scratch / top)
+            lap(owners.get(top, "post"), now)
+        now = time.perf_counter()
+        for relative in stale_files(tree, rows, (KIND_POST,)):
+            changes.remove(relative)
+        changes.apply()
+        report.removed = changes.finish()
         site.localized.save_caches()
-
         manifest = rows.build()
-        write_marker(work)
-        token = read_token(work)
+        write_marker(root)
+        token = read_token(root)
         manifest.save(cache.manifest_path(out, token))
-        if out.exists():
-            exchange(work, out)
-            if live is None:
-                remove_tree(work)  # the old site's content is unknown: do not keep it
-            elif work != spare:
-                work.rename(spare)
-        else:
-            work.rename(out)
+        if not in_place:
+            if out.exists():
+                exchange(root, out)
+                remove_tree(root)  # the old site, whose content is unknown
+            else:
+                root.rename(out)
     except BaseException:
-        remove_tree(work)
+        changes.discard()
+        if in_place:
+            live_manifest.save(cache.manifest_path(out, live_token))
+        else:
+            remove_tree(root)
         raise
-    state_inputs = dict(state.get("inputs", {}))
-    state_inputs[token] = inputs.everything
-    keep = {token} | ({live_token} if live is not None else set())
-    save_state(cache, out, {"inputs": state_inputs, "warnings": warnings, "owners": post.owners}, keep)
+    finally:
+        remove_tree(scratch)
+    state = {"inputs": {token: inputs.everything}, "warnings": warnings,
+             "owners": {top: owner for top, owner in owners.items() if (out / top).exists()}}
+    save_state(cache, out, state, token)
     cache.prune()
     lap("finish", now)
