@@ -32,9 +32,11 @@ ENGINE_FILES = ("*.py", "*.json", "*.toml", "*.txt")
 LIBRARIES = ("jinja2", "markdown", "babel", "markupsafe", "pagefind")
 
 # The page kinds whose content dependencies are known precisely; every other kind (home,
-# indexes, decoder, coverage, 404 and any kind added later) depends on all content and on
-# every catalog.
+# indexes, decoder, coverage, 404 and any kind added later) depends on all content.
 ENTITY_KINDS = frozenset({"code", "pair", "enhanced", "enhanced_class"})
+# The kinds of page that show every locale's catalog, not only their own: the coverage
+# table, and the 404 page (the root one carries every language).
+ALL_CATALOG_KINDS = frozenset({"coverage", "not_found"})
 
 
 def digest(*parts: bytes | str) -> bytes:
@@ -178,16 +180,18 @@ class Dependencies:
 
     def __init__(self, protocols, inputs: Inputs, project: Path):
         self.inputs = inputs
-        self.everything = digest(b"all-content", inputs.pot,
-                                 *[part for item in inputs.content.items() for part in item],
-                                 *[part for item in inputs.catalogs.items() for part in item])
+        self.content = digest(b"all-content", *[part for item in inputs.content.items() for part in item])
+        self.catalogs = digest(b"all-catalogs", inputs.pot,
+                               *[part for item in inputs.catalogs.items() for part in item])
         content_root = project / "content"
         self._protocols = {p.slug: ProtocolDigests(p, inputs, content_root) for p in protocols}
 
     def page(self, page) -> bytes:
         """The digest of the content ``page`` depends on, whatever its locale."""
+        if page.kind in ALL_CATALOG_KINDS:
+            return digest(b"global", page.kind, self.content, self.catalogs)
         if page.kind not in ENTITY_KINDS or not page.protocol:
-            return digest(b"global", page.kind, self.everything)
+            return digest(b"global", page.kind, self.content)  # and its own catalog, as every page
         return self._protocols[page.protocol].page(page)
 
 

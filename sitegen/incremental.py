@@ -74,8 +74,8 @@ def pending_path(root: str, relative: str, in_place: bool) -> str:
 class Changes:
     """The files a build writes into or removes from a tree, applied together.
 
-    In a private tree (a first build) files are written where they belong, and there is
-    nothing to apply or undo. In the live tree they wait under their pending names until
+    In a private tree (a first build) files are written where they belong and not listed:
+    there is nothing to apply or undo. In the live tree they wait under their pending names until
     ``apply``, which keeps every replaced or removed file as a backup until ``finish``.
     """
 
@@ -91,7 +91,8 @@ class Changes:
     def write(self, relative: str, data: bytes) -> None:
         """Stage one new or changed file."""
         write_new(pending_path(self.root, relative, self.in_place), data)
-        self.staged.append(relative)
+        if self.in_place:
+            self.staged.append(relative)
 
     def move(self, source: str, relative: str) -> None:
         """Stage a file written elsewhere (a post-build step's), by renaming it."""
@@ -101,7 +102,8 @@ class Changes:
         except FileNotFoundError:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             os.replace(source, target)
-        self.staged.append(relative)
+        if self.in_place:
+            self.staged.append(relative)
 
     def remove(self, relative: str) -> None:
         """Stage the removal of a file the new site no longer has."""
@@ -113,7 +115,6 @@ class Changes:
         if not self.in_place:
             for relative in self.removals:
                 remove_file(root, relative)
-            self.staged.clear()
             self.removals.clear()
             return
         for relative in self.staged:

@@ -11,9 +11,9 @@ Then it forks the workers, which inherit all of it without copying, and renders 
 them. A task is a run of pages of one locale; a process keeps to one locale as long as it
 has pages, because it parses that locale's catalog and localizes the content first
 (``site.localized`` is filled on first use). When a process runs out of locales it takes
-part of the largest remaining one. Pages that show every catalog (the home page, indexes,
-coverage, 404) are rendered last, once every catalog has been read. No rendered page is
-kept in memory.
+part of the largest remaining one. Pages that show all content (the home page, indexes,
+decoder, coverage, 404) are rendered last; the first of them that shows every catalog
+(coverage, 404) reads them all. No rendered page is kept in memory.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 
-from .cache import ENTITY_KINDS, KIND_PAGE, Manifest, ManifestBuilder, key64, path_hash
+from .cache import ALL_CATALOG_KINDS, ENTITY_KINDS, KIND_PAGE, Manifest, ManifestBuilder, key64, path_hash
 from .errors import BuildError
 from .incremental import pending_path
 from .output import remove_file, write_new
@@ -54,7 +54,7 @@ class Job:
 
 @dataclass
 class Result:
-    """What rendering a run of pages did: counts, times and the files written."""
+    """What rendering a run of pages did: counts, times and the files staged in the live tree."""
 
     written: int = 0
     kept: int = 0
@@ -112,7 +112,7 @@ class Renderer:
             relative = output_file(locale, page.path)
             before = time.perf_counter()
             catalog = self.use_locale(locale_index)
-            if page.kind not in ENTITY_KINDS and not self.coverage_ready:
+            if page.kind in ALL_CATALOG_KINDS and not self.coverage_ready:
                 read_all_catalogs(site)
                 self.coverage_ready = True
             catalog = catalog.load() if isinstance(catalog, LazyCatalog) else catalog
@@ -126,7 +126,8 @@ class Renderer:
                 continue
             write_new(pending_path(root, relative, in_place), data)
             result.written += 1
-            result.staged.append(relative)
+            if in_place:
+                result.staged.append(relative)
         result.seconds = time.perf_counter() - started
         return result
 
