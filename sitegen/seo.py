@@ -7,6 +7,7 @@ template helpers turn data into a safe JSON-LD block and a locale into an Open G
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -164,7 +165,13 @@ def json_ld(data: object) -> Markup:
 
 def og_locale(locale: "SiteLocale") -> str:
     """The Open Graph form of a locale, language_TERRITORY: ``en_US``, ``tr_TR``, ``pt_BR``."""
-    parsed = Locale.parse(locale.identifier)
+    return og_locale_of(locale.identifier)
+
+
+@functools.lru_cache(maxsize=None)
+def og_locale_of(identifier: str) -> str:
+    """``og_locale`` for a Babel locale identifier (computed once per locale)."""
+    parsed = Locale.parse(identifier)
     if not parsed.territory:
         likely = get_global("likely_subtags").get(parsed.language)
         if likely:

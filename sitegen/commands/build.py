@@ -52,6 +52,8 @@ POST_STEPS = (write_api, write_decoder_data, write_seo_files, write_search_index
 SEPARATELY_TIMED = ("write_search_index",)
 # Steps that read only the pages: when no page changed, their files are kept as they are.
 ONLY_WHEN_PAGES_CHANGE = ("write_search_index",)
+# What the progress line says during a step of a build that updates the live site.
+PHASES = {"write_search_index": "Updating the search index (the new pages are already live)"}
 
 
 @dataclass
@@ -175,17 +177,10 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         for warning in warnings:
             print(warning, file=sys.stderr)
         now = lap("catalogs", now)
-        scratch.mkdir()
-        for step in POST_STEPS:
-            name = step.__name__
-            if name in ONLY_WHEN_PAGES_CHANGE and in_place and not pages_changed:
-                keep_post_files(tree, rows, {top for top, owner in owners.items() if owner == name})
-                continue
-            progress.phase(f"Post-build: {name}")
-            before = set(os.listdir(scratch))
-            step(site, scratch, root)
-            owners.update((top, name) for top in set(os.listdir(scratch)) - before)
-            now = lap(name, now)
+        skipped = () if pages_changed or not in_place else ONLY_WHEN_PAGES_CHANGE
+        run_post_steps(site, scratch, root, owners, skipped, progress, lap, live=in_place)
+        for name in skipped:
+            keep_post_files(tree, rows, {top for top, owner in owners.items() if owner == name})
         for top in sorted(os.listdir(scratch)):  # staging and clearing up count as the step's time
             now = time.perf_counter()
             report.written += stage_post_files(scratch, top, changes, tree, rows)
@@ -221,3 +216,19 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
     save_state(cache, out, state, token)
     cache.prune()
     lap("finish", now)
+
+
+def run_post_steps(site, scratch: Path, root: Path, owners: dict[str, str], skipped: tuple[str, ...],
+                   progress: Progress, lap, live: bool) -> None:
+    """Run the post-build steps into ``scratch``, noting which step wrote each top-level name."""
+    scratch.mkdir()
+    for step in POST_STEPS:
+        name = step.__name__
+        if name in skipped:
+            continue
+        progress.phase(PHASES[name] if live and name in PHASES else f"Post-build: {name}")
+        before = set(os.listdir(scratch))
+        started = time.perf_counter()
+        step(site, scratch, root)
+        owners.update((top, name) for top in set(os.listdir(scratch)) - before)
+        lap(name, started)
