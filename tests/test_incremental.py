@@ -237,3 +237,19 @@ def test_failure_after_pages_were_applied_puts_the_previous_site_back(small_proj
     assert snapshot(out) == before
     assert tree_bytes(out) == contents
     assert not hidden_files(out)
+
+
+def test_a_build_killed_midway_is_followed_by_a_complete_one(small_project, tmp_path):
+    """A killed build leaves pending files and no manifest; the next build starts afresh."""
+    out = tmp_path / "site"
+    build(small_project, out)
+    manifests = list((small_project / ".cache").rglob("*.manifest"))
+    assert len(manifests) == 1
+    manifests[0].unlink()  # what a build does before it touches the live site
+    stray = out / "smtp/550/.index.html.sitegen-new"
+    stray.write_text("half a page", encoding="utf-8")
+    build(small_project, out)
+    assert not hidden_files(out)
+    clean = tmp_path / "clean"
+    build(small_project, clean)
+    assert_same_tree(out, clean)
