@@ -171,7 +171,7 @@ def test_one_job_and_many_jobs_build_the_same_site(small_project, tmp_path):
     assert_same_tree(first, second)
 
 
-def test_unchanged_pages_are_hard_links_to_the_previous_site(small_project, tmp_path):
+def test_unchanged_pages_keep_their_files(small_project, tmp_path):
     """After a change, untouched pages are the very files the previous site had."""
     out = tmp_path / "site"
     build(small_project, out)

@@ -61,8 +61,8 @@ class BuildReport:
     """Figures about one build, for the summary line and the benchmark."""
 
     pages: int = 0
-    written: int = 0
-    kept: int = 0
+    pages_written: int = 0
+    written: int = 0  # every file: pages, static files and the post-build steps' files
     removed: int = 0
     languages: int = 0
     up_to_date: bool = False
@@ -70,7 +70,8 @@ class BuildReport:
     phases: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"pages": self.pages, "written": self.written, "unchanged": self.kept, "removed": self.removed, "languages": self.languages,
+        return {"pages": self.pages, "pages_written": self.pages_written, "unchanged": self.pages - self.pages_written,
+                "written": self.written, "removed": self.removed, "languages": self.languages,
                 "up_to_date": self.up_to_date, "seconds": self.seconds, "phases": dict(self.phases)}
 
     def summary(self, out: Path) -> str:
@@ -80,9 +81,12 @@ class BuildReport:
             return (f"Built {self.pages:,} pages in {self.languages} languages into {out} in {self.seconds:.2f} s: "
                     "nothing changed, no file written")
         text = (f"Built {self.pages:,} pages in {self.languages} languages into {out} in {build:.2f} s: "
-                f"{self.written:,} written, {self.kept:,} unchanged")
+                f"{self.pages_written:,} written, {self.pages - self.pages_written:,} unchanged")
+        others = self.written - self.pages_written
+        if others:
+            text += f"; {others:,} other files written"
         if self.removed:
-            text += f", {self.removed:,} removed"
+            text += f"; {self.removed:,} files removed"
         if search:
             text += f"; search index {search:.2f} s"
         return text
@@ -130,7 +134,7 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         for warning in state.get("warnings", ()):
             print(warning, file=sys.stderr)
         report.up_to_date = True
-        report.pages = report.kept = sum(1 for kind in live_manifest.kinds if kind == KIND_PAGE)
+        report.pages = sum(1 for kind in live_manifest.kinds if kind == KIND_PAGE)
         return
 
     progress.phase("Preparing")
@@ -165,7 +169,8 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         result, page_rows = render_site(job, jobs, progress.update)
         rows.extend(page_rows)
         changes.staged += result.staged
-        report.pages, report.written, report.kept = result.pages, report.written + result.written, result.kept
+        report.pages, report.pages_written = result.pages, result.written
+        report.written += result.written
         for relative in stale_files(tree, rows, (KIND_PAGE, KIND_STATIC)):
             changes.remove(relative)
         pages_changed = bool(changes.staged or changes.removals)
