@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -81,10 +82,19 @@ def add_build_options(command: argparse.ArgumentParser, project: Path) -> None:
     command.add_argument("--jobs", type=int, default=0, metavar="N",
                          help="worker processes for rendering (default: one per CPU core)")
     command.add_argument("--quiet", action="store_true", help="print nothing but errors and warnings")
+    command.add_argument("--no-search", action="store_true",
+                         help="leave the search index as it is (quicker); the next build without this option "
+                              "brings it up to date")
+
+
+def interrupt(signum, frame) -> None:
+    """SIGTERM stops build.py as Ctrl+C does: a build puts the site back as it was."""
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str], project: Path) -> int:
     """Run build.py with ``argv``; returns the exit code."""
+    signal.signal(signal.SIGTERM, interrupt)
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         argv = ["build", *argv]
     args = parser(project).parse_args(argv)
@@ -101,7 +111,7 @@ def main(argv: list[str], project: Path) -> int:
             return run_explain(project, args.text, as_json=args.json, base_url=args.base_url,
                                site_url=args.site_url)
         options = BuildOptions(project=project, out=args.out.resolve(), base_url=args.base_url,
-                               site_url=args.site_url, jobs=args.jobs, quiet=args.quiet)
+                               site_url=args.site_url, jobs=args.jobs, quiet=args.quiet, search=not args.no_search)
         if args.command == "serve":
             from .commands.serve import run_serve
             return run_serve(options, args.port, watch=not args.no_watch)

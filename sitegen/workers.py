@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import time
 import traceback
 from collections import deque
@@ -379,6 +380,7 @@ def run_pool(job: Job, scheduler: Scheduler, jobs: int, progress, total: Result)
 
 def worker_main(connection) -> None:
     """A worker's loop: render each task it is sent until it is sent None."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the main process stops its workers with SIGTERM
     renderer = Renderer(_JOB)
     while True:
         task = connection.recv()

@@ -253,3 +253,19 @@ def test_a_build_killed_midway_is_followed_by_a_complete_one(small_project, tmp_
     clean = tmp_path / "clean"
     build(small_project, clean)
     assert_same_tree(out, clean)
+
+
+def test_no_search_leaves_the_index_for_the_next_build(small_project, tmp_path):
+    out = tmp_path / "site"
+    build(small_project, out)
+    index = {name: facts for name, facts in snapshot(out).items() if name.startswith("pagefind/")}
+    edit(small_project / "content/smtp/codes/550.toml", r"^(when = '''\n)", r"\1A sentence to find.\n\n")
+    stdout = build(small_project, out, "--no-search")
+    assert "search index left as it was" in stdout
+    assert {name: facts for name, facts in snapshot(out).items() if name.startswith("pagefind/")} == index
+    stdout = build(small_project, out)  # nothing else changed, but the index is out of date
+    assert "search index" in stdout and "nothing changed" not in stdout
+    assert "nothing changed" in build(small_project, out)
+    clean = tmp_path / "clean"
+    build(small_project, clean)
+    assert_same_tree(out, clean)

@@ -94,6 +94,8 @@ def test_serve_rebuilds_after_an_edit_and_survives_a_broken_file(server, small_p
     code_file.write_text(edited, encoding="utf-8")
     server.wait_for(lambda: "A sentence the author just added." in server.page("smtp/550/"), "the edited page")
     assert "A sentence the author just added." in server.page("smtp/450-vs-550/")
+    # The rebuild left the search index alone; it is brought up to date in the background.
+    server.wait_for(lambda: server.output_has(r"^Search index updated$"), "the search index")
 
     mark = len(server.lines)
     code_file.write_text(edited.replace("title = ", "title = = ", 1), encoding="utf-8")

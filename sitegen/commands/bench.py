@@ -42,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import sitegen.commands.build as build
 if sys.argv[4] == "no-search":
-    build.POST_STEPS = tuple(s for s in build.POST_STEPS if s.__name__ not in build.SEPARATELY_TIMED)
+    build.POST_STEPS = tuple(s for s in build.POST_STEPS if s.__name__ not in build.SEARCH_STEPS)
 report = build.run_build(build.BuildOptions(project=Path(sys.argv[1]), out=Path(sys.argv[2]), jobs=int(sys.argv[3]),
                                             quiet=True))
 print("REPORT " + json.dumps(report))

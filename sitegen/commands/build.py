@@ -45,13 +45,13 @@ class BuildOptions:
     site_url: str | None = None
     jobs: int = 0
     quiet: bool = False
+    search: bool = True  # False: keep the search index as it is (it is brought up to date by a later build)
 
 
 POST_STEPS = (write_api, write_decoder_data, write_seo_files, write_search_index)
-# Steps whose time is reported on its own (the issue: search indexing is timed separately).
-SEPARATELY_TIMED = ("write_search_index",)
-# Steps that read only the pages: when no page changed, their files are kept as they are.
-ONLY_WHEN_PAGES_CHANGE = ("write_search_index",)
+# The search index: timed on its own, run only when a page changed (it reads nothing else)
+# and left as it is under --no-search, until a build with search brings it up to date.
+SEARCH_STEPS = ("write_search_index",)
 # What the progress line says during a step of a build that updates the live site.
 PHASES = {"write_search_index": "Updating the search index (the new pages are already live)"}
 
@@ -66,6 +66,7 @@ class BuildReport:
     removed: int = 0
     languages: int = 0
     up_to_date: bool = False
+    search_stale: bool = False
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
 
@@ -75,7 +76,7 @@ class BuildReport:
                 "up_to_date": self.up_to_date, "seconds": self.seconds, "phases": dict(self.phases)}
 
     def summary(self, out: Path) -> str:
-        search = sum(self.phases.get(name, 0.0) for name in SEPARATELY_TIMED)
+        search = sum(self.phases.get(name, 0.0) for name in SEARCH_STEPS)
         build = self.seconds - search
         if self.up_to_date:
             return (f"Built {self.pages:,} pages in {self.languages} languages into {out} in {self.seconds:.2f} s: "
@@ -89,6 +90,8 @@ class BuildReport:
             text += f"; {self.removed:,} files removed"
         if search:
             text += f"; search index {search:.2f} s"
+        elif self.search_stale:
+            text += "; search index left as it was, to be updated by the next build with search"
         return text
 
 
@@ -130,7 +133,9 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
     live_manifest = Manifest.load(cache.manifest_path(out, live_token)) if live_token else None
     report.languages = len(locales)
     now = lap("inputs", started)
-    if live_manifest is not None and state.get("inputs", {}).get(live_token) == inputs.everything:
+    outdated = set(state.get("outdated", ())) if live_manifest is not None else set()
+    if live_manifest is not None and state.get("inputs", {}).get(live_token) == inputs.everything \
+            and not (outdated and options.search):
         for warning in state.get("warnings", ()):
             print(warning, file=sys.stderr)
         report.up_to_date = True
@@ -182,7 +187,13 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         for warning in warnings:
             print(warning, file=sys.stderr)
         now = lap("catalogs", now)
-        skipped = () if pages_changed or not in_place else ONLY_WHEN_PAGES_CHANGE
+        if not options.search:
+            skipped = SEARCH_STEPS
+            outdated = set(SEARCH_STEPS) if pages_changed or not in_place else outdated
+        else:
+            skipped = () if pages_changed or not in_place else tuple(set(SEARCH_STEPS) - outdated)
+            outdated = set()
+        report.search_stale = bool(outdated)
         run_post_steps(site, scratch, root, owners, skipped, progress, lap, live=in_place)
         for name in skipped:
             keep_post_files(tree, rows, {top for top, owner in owners.items() if owner == name})
@@ -216,7 +227,7 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         raise
     finally:
         remove_tree(scratch)
-    state = {"inputs": {token: inputs.everything}, "warnings": warnings,
+    state = {"inputs": {token: inputs.everything}, "warnings": warnings, "outdated": sorted(outdated),
              "owners": {top: owner for top, owner in owners.items() if (out / top).exists()}}
     save_state(cache, out, state, token)
     cache.prune()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import http.server
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -15,6 +18,7 @@ from .build import BuildOptions, run_build
 # What an author edits; a change to any file below these folders starts a rebuild.
 WATCHED = ("content", "templates", "locales", "static")
 POLL_SECONDS = 0.3
+REFRESH_DELAY = 1.0  # seconds without a change before the search index is brought up to date
 
 
 def run_serve(options: BuildOptions, port: int, watch: bool = True) -> int:
@@ -56,12 +60,29 @@ def input_state(project: Path) -> tuple:
 
 
 def watch_and_rebuild(options: BuildOptions) -> None:
-    """Rebuild whenever a watched file changes; a failed build is reported and the old site stays."""
+    """Rebuild whenever a watched file changes; a failed build is reported and the old site stays.
+
+    The rebuild leaves the search index alone, so the changed pages are served at once; once
+    the files have been still for a moment, ``SearchRefresh`` brings the index up to date.
+    """
+    quick = dataclasses.replace(options, search=False)
+    refresh = SearchRefresh(options) if options.search else None
+    try:
+        watch(options, quick, refresh)
+    finally:
+        if refresh:
+            refresh.cancel()
+
+
+def watch(options: BuildOptions, quick: BuildOptions, refresh: "SearchRefresh | None") -> None:
+    """The loop of ``watch_and_rebuild``."""
     last = input_state(options.project)
     while True:
         time.sleep(POLL_SECONDS)
         current = input_state(options.project)
         if current == last:
+            if refresh:
+                refresh.poll()
             continue
         while True:  # an editor may save in several steps: wait until the files are still
             time.sleep(POLL_SECONDS / 3)
@@ -70,12 +91,73 @@ def watch_and_rebuild(options: BuildOptions) -> None:
                 break
             current = settled
         last = current
+        if refresh:
+            refresh.cancel()
         print("Change detected: rebuilding", flush=True)
         try:
-            run_build(options)
+            run_build(quick)
         except BuildError as error:
             print(f"error: {error}", file=sys.stderr, flush=True)
             print("The previous build is still served; fix the error and save again.", file=sys.stderr, flush=True)
+            continue
+        if refresh:
+            refresh.schedule()
+
+
+class SearchRefresh:
+    """Brings the search index up to date in a separate ``build.py`` run, stopped by the next change.
+
+    A stopped run leaves the site as it was (a build that fails or is interrupted puts
+    everything back), and the index stays marked as out of date for the next one.
+    """
+
+    def __init__(self, options: BuildOptions):
+        self.command = [sys.executable, str(options.project / "build.py"), "build", "--out", str(options.out),
+                        "--quiet", "--jobs", str(options.jobs)]
+        if options.base_url is not None:
+            self.command += ["--base-url", options.base_url]
+        if options.site_url is not None:
+            self.command += ["--site-url", options.site_url]
+        self.project = options.project
+        self.process: subprocess.Popen | None = None
+        self.errors = None
+        self.due: float | None = None
+
+    def schedule(self) -> None:
+        """Start a refresh once the files have been still for ``REFRESH_DELAY`` seconds."""
+        self.due = time.monotonic() + REFRESH_DELAY
+
+    def poll(self) -> None:
+        """Start the refresh when it is due; report it when it has finished."""
+        if self.process is None:
+            if self.due is not None and time.monotonic() >= self.due:
+                self.due = None
+                self.errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+                self.process = subprocess.Popen(self.command, cwd=self.project, stdout=subprocess.DEVNULL,
+                                                stderr=self.errors)
+            return
+        code = self.process.poll()
+        if code is None:
+            return
+        self.process = None
+        self.errors.seek(0)
+        lines = [line for line in self.errors.read().splitlines() if line.startswith("error:")]
+        self.errors.close()
+        if code == 0:
+            print("Search index updated", flush=True)
+        else:
+            print(lines[-1] if lines else f"the search index could not be updated (exit code {code})",
+                  file=sys.stderr, flush=True)
+
+    def cancel(self) -> None:
+        """Stop a running refresh (the site stays as it was) and forget a planned one."""
+        self.due = None
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.terminate()  # build.py stops as on Ctrl+C, putting the site back
+                self.process.wait()
+            self.process = None
+            self.errors.close()
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
