@@ -68,7 +68,7 @@ class CatalogLoader:
     """Parses catalogs (or reads them from the cache) and measures their coverage."""
 
     # How many parsed catalogs stay in memory at once; an older one is read again if needed.
-    KEEP = 4
+    KEEP = 2
 
     def __init__(self, locales_dir: Path, cache=None, digests: dict | None = None):
         self.locales_dir = locales_dir
