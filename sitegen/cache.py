@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from .output import remove_tree
+
 CACHE_FOLDER = ".cache"
 FORMAT = b"sitegen-cache-1"
 ENGINE_ROOT = Path(__file__).resolve().parent
@@ -398,11 +400,6 @@ class BuildCache:
                 old.unlink(missing_ok=True)
 
 
-def remove_tree(folder: Path) -> None:
-    import shutil
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 class MarkdownCache:
     """Rendered Markdown blocks of one locale, remembered between builds.
 
@@ -410,10 +407,9 @@ class MarkdownCache:
     and the engine (whose version is in the file name).
     """
 
-    def __init__(self, renderer, path: Path | None, prune: bool = True):
+    def __init__(self, renderer, path: Path | None):
         self._renderer = renderer
         self._path = path
-        self._prune = prune
         self._known: dict[str, str] = {}
         self._new = 0
         if path is not None:
@@ -437,7 +433,6 @@ class MarkdownCache:
 
     def save(self, prune: bool = True) -> None:
         """Store the blocks if any was new; with ``prune``, only those used in this build."""
-        prune = prune and self._prune
         if self._path is None or (not self._new and (not prune or len(self._used) == len(self._known))):
             return
         kept = {block: html for block, html in self._known.items() if block in self._used} if prune \

@@ -135,5 +135,12 @@ def remove_file(root: str, relative: str) -> None:
         folder = os.path.dirname(folder)
 
 
-def remove_tree(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
+def remove_tree(path: Path) -> None:
+    """Delete a folder and everything in it, or a file; nothing if it does not exist."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass

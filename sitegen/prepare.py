@@ -198,6 +198,9 @@ def read_all_catalogs(site: Site) -> list[str]:
     return [text for c in site.catalogs for text in warnings.get(c.locale.identifier, ())]
 
 
+ENGLISH_BLOCKS = "_english"  # the cache of the English Markdown blocks
+
+
 class LocalizedContent(dict):
     """``site.localized``: locale → protocol slug → localized content, made on first use."""
 
@@ -212,13 +215,9 @@ class LocalizedContent(dict):
         catalog = next(c for c in self._site.catalogs if c.locale.identifier == identifier)
         if isinstance(catalog, LazyCatalog):
             catalog = catalog.load()
-        renderer = MarkdownRenderer()
         if self._english is None:
-            self._english = self._english_cache(renderer)
-        if self._cache is not None:
-            from .cache import MarkdownCache
-            renderer = MarkdownCache(renderer, self._cache.markdown_path(identifier))
-            self._caches[identifier] = renderer
+            self._english = self._english_blocks()
+        renderer = self.renderer(identifier)
         value = self[identifier] = {
             protocol.slug: LocalizedProtocol(protocol, Localizer(catalog, renderer, self._english))
             for protocol in self._site.protocols
@@ -237,13 +236,11 @@ class LocalizedContent(dict):
         cached = self._caches[name] = MarkdownCache(renderer, self._cache.markdown_path(name, code_files))
         return cached
 
-    def _english_cache(self, renderer) -> dict:
+    def _english_blocks(self) -> dict:
+        """The English blocks every locale falls back on, rendered once (and kept between builds)."""
         if self._cache is None:
             return {}
-        from .cache import MarkdownCache
-        english = MarkdownCache(renderer, self._cache.markdown_path("_english"), prune=False)
-        self._caches[""] = english
-        return EnglishBlocks(english)
+        return EnglishBlocks(self.renderer(ENGLISH_BLOCKS))
 
     def forget(self, identifier: str) -> None:
         """Drop one locale's localized content (a worker that moves on to another locale)."""
@@ -260,7 +257,9 @@ class LocalizedContent(dict):
         if cache is None:
             return
         local = dict.get(self, name)
-        cache.save(prune=local is None or all(protocol.complete for protocol in local.values()))
+        # English blocks serve every locale, and a process may render only some of them.
+        cache.save(prune=name != ENGLISH_BLOCKS and (local is None
+                                                      or all(protocol.complete for protocol in local.values())))
 
 
 class EnglishBlocks(dict):

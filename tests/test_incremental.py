@@ -46,6 +46,17 @@ def assert_same_tree(first: Path, second: Path) -> None:
     assert not different, different[:10]
 
 
+def assert_same_as_clean_build(project: Path, out: Path, clean: Path) -> None:
+    """The incrementally built ``out`` holds exactly what a build from nothing writes."""
+    build(project, clean)
+    assert_same_tree(out, clean)
+
+
+def search_index(facts: dict) -> dict:
+    """The search index's entries of a ``snapshot``."""
+    return {name: value for name, value in facts.items() if name.startswith("pagefind/")}
+
+
 def same_json(name: str, first: bytes, second: bytes) -> bool:
     """Pagefind lists the languages of its entry file in no fixed order (not a build difference)."""
     return name.endswith("pagefind-entry.json") and json.loads(first) == json.loads(second)
@@ -93,9 +104,7 @@ def test_content_edit_rerenders_only_dependent_pages(small_project, tmp_path):
         assert "550" in name or not re.search(r"smtp/(\d{3}|\d{3}-vs-\d{3}|x\.\d+\.\d+|\d\.\d+\.\d+)/", name), name
     assert "smtp/221-vs-250/index.html" not in pages
     assert f"{SECOND_LOCALE}/smtp/221/index.html" not in pages
-    clean = tmp_path / "clean"
-    build(small_project, clean)
-    assert_same_tree(out, clean)
+    assert_same_as_clean_build(small_project, out, tmp_path / "clean")
 
 
 def test_catalog_edit_only_touches_its_locale(small_project, tmp_path):
@@ -114,9 +123,7 @@ def test_catalog_edit_only_touches_its_locale(small_project, tmp_path):
     assert pages, "the edited catalog changed no page"
     # The root 404 page carries every locale's text, so it changes with any catalog.
     assert all(name.startswith(f"{SECOND_LOCALE}/") or name == "404.html" for name in pages), sorted(pages)[:10]
-    clean = tmp_path / "clean"
-    build(small_project, clean)
-    assert_same_tree(out, clean)
+    assert_same_as_clean_build(small_project, out, tmp_path / "clean")
 
 
 def test_removed_content_removes_its_pages(small_project, tmp_path):
@@ -133,9 +140,7 @@ def test_removed_content_removes_its_pages(small_project, tmp_path):
     if unused:
         unused[0].unlink()
     build(small_project, out)
-    clean = tmp_path / "clean"
-    build(small_project, clean)
-    assert_same_tree(out, clean)
+    assert_same_as_clean_build(small_project, out, tmp_path / "clean")
     if unused:
         assert not (out / f"smtp/{unused[0].stem.lower()}").exists()
 
@@ -159,9 +164,7 @@ def test_failed_incremental_build_leaves_previous_site(small_project, tmp_path):
     assert not [p for p in out.parent.iterdir() if ".building-" in p.name]
     template.write_text(original, encoding="utf-8")
     build(small_project, out)
-    clean = tmp_path / "clean"
-    build(small_project, clean)
-    assert_same_tree(out, clean)
+    assert_same_as_clean_build(small_project, out, tmp_path / "clean")
 
 
 def test_one_job_and_many_jobs_build_the_same_site(small_project, tmp_path):
@@ -214,8 +217,7 @@ def test_search_index_is_kept_when_no_page_changed(small_project, tmp_path):
     assert "search index" not in stdout
     after = snapshot(out)
     assert rewritten(before, after) <= {".sitegen-build"}
-    assert {name for name in after if name.startswith("pagefind/")} == \
-        {name for name in before if name.startswith("pagefind/")}
+    assert set(search_index(after)) == set(search_index(before))
 
 
 def test_failure_after_pages_were_applied_puts_the_previous_site_back(small_project, tmp_path):
@@ -250,22 +252,18 @@ def test_a_build_killed_midway_is_followed_by_a_complete_one(small_project, tmp_
     stray.write_text("half a page", encoding="utf-8")
     build(small_project, out)
     assert not hidden_files(out)
-    clean = tmp_path / "clean"
-    build(small_project, clean)
-    assert_same_tree(out, clean)
+    assert_same_as_clean_build(small_project, out, tmp_path / "clean")
 
 
 def test_no_search_leaves_the_index_for_the_next_build(small_project, tmp_path):
     out = tmp_path / "site"
     build(small_project, out)
-    index = {name: facts for name, facts in snapshot(out).items() if name.startswith("pagefind/")}
+    index = search_index(snapshot(out))
     edit(small_project / "content/smtp/codes/550.toml", r"^(when = '''\n)", r"\1A sentence to find.\n\n")
     stdout = build(small_project, out, "--no-search")
     assert "search index left as it was" in stdout
-    assert {name: facts for name, facts in snapshot(out).items() if name.startswith("pagefind/")} == index
+    assert search_index(snapshot(out)) == index
     stdout = build(small_project, out)  # nothing else changed, but the index is out of date
     assert "search index" in stdout and "nothing changed" not in stdout
     assert "nothing changed" in build(small_project, out)
-    clean = tmp_path / "clean"
-    build(small_project, clean)
-    assert_same_tree(out, clean)
+    assert_same_as_clean_build(small_project, out, tmp_path / "clean")

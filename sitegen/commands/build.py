@@ -187,12 +187,7 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         for warning in warnings:
             print(warning, file=sys.stderr)
         now = lap("catalogs", now)
-        if not options.search:
-            skipped = SEARCH_STEPS
-            outdated = set(SEARCH_STEPS) if pages_changed or not in_place else outdated
-        else:
-            skipped = () if pages_changed or not in_place else tuple(set(SEARCH_STEPS) - outdated)
-            outdated = set()
+        skipped, outdated = search_plan(options.search, in_place and not pages_changed, outdated)
         report.search_stale = bool(outdated)
         run_post_steps(site, scratch, root, owners, skipped, progress, lap, live=in_place)
         for name in skipped:
@@ -232,6 +227,17 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
     save_state(cache, out, state, token)
     cache.prune()
     lap("finish", now)
+
+
+def search_plan(search: bool, pages_as_before: bool, outdated: set[str]) -> tuple[tuple[str, ...], set[str]]:
+    """The search steps to skip, and those whose files are out of date after this build.
+
+    Without ``search`` they are skipped, and out of date if any page changed; with it, they
+    run unless the site's pages are as before and their files are up to date.
+    """
+    if not search:
+        return SEARCH_STEPS, outdated if pages_as_before else set(SEARCH_STEPS)
+    return (tuple(set(SEARCH_STEPS) - outdated) if pages_as_before else ()), set()
 
 
 def run_post_steps(site, scratch: Path, root: Path, owners: dict[str, str], skipped: tuple[str, ...],
