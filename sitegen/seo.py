@@ -8,6 +8,7 @@ template helpers turn data into a safe JSON-LD block and a locale into an Open G
 from __future__ import annotations
 
 import functools
+import html
 import json
 import os
 import re
@@ -17,7 +18,7 @@ from xml.sax.saxutils import quoteattr, escape as xml_escape
 
 from babel import Locale
 from babel.core import get_global
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .output import write_file
 
@@ -137,30 +138,61 @@ def text_of(markup: Markup) -> str:
 
     Unlike ``Markup.striptags`` it keeps no-break spaces, as in French ``SMTP 500 : …``.
     """
-    return Markup(SPACES.sub(" ", TAGS.sub("", str(markup))).strip()).unescape()
+    text = SPACES.sub(" ", TAGS.sub("", str(markup)) if "<" in markup else str(markup)).strip()
+    return html.unescape(text) if "&" in text else text
 
 
-def plain(value: object) -> object:
-    """Template values as JSON data: markup becomes its text, containers are walked."""
+def plain(value: object) -> str:
+    """Template text as JSON text: markup becomes its text."""
     if isinstance(value, Markup):
         return text_of(value)
-    if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
     if hasattr(value, "plain"):
         return plain(value.plain)
     return str(value)
 
 
 def json_ld(data: object) -> Markup:
-    """A ``<script type="application/ld+json">`` block whose content cannot end the element early."""
-    text = json.dumps(plain(data), ensure_ascii=False, separators=(",", ":"))
+    """A ``<script type="application/ld+json">`` block of JSON data whose content cannot end the element early."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for char, replacement in SCRIPT_ESCAPES.items():
         text = text.replace(char, replacement)
-    return Markup('<script type="application/ld+json">') + Markup(text) + Markup("</script>")
+    return Markup(f'<script type="application/ld+json">{text}</script>')
+
+
+def alternate_links(alternates: list) -> Markup:
+    """A page's ``<link rel="alternate">`` elements: one per locale (``(locale, href, absolute)``
+    as the page context has them), then ``x-default``, the source locale's page."""
+    links = [ALTERNATE.format(escape(other.tag), escape(absolute)) for other, _, absolute in alternates]
+    links.append(ALTERNATE.format("x-default", escape(alternates[0][2])))
+    return Markup("\n".join(links))
+
+
+ALTERNATE = '<link rel="alternate" hreflang="{}" href="{}">'
+# Pages that are articles to link previews and schema.org; the others are parts of the website.
+ARTICLE_KINDS = frozenset({"code", "enhanced", "pair"})
+
+
+def structured_data(kind: str, site_name: str, language: str, crumbs: list, title: str, description: str,
+                    url: str, date) -> Markup:
+    """A page's schema.org JSON-LD: the site (searchable, on the home page), the article on an
+    article page, and the breadcrumbs ``(name, absolute URL)`` from the home page to this page."""
+    home = crumbs[0][1]
+    site_name, title, description = plain(site_name), plain(title), plain(description)
+    website = {"@type": "WebSite", "name": site_name, "url": home, "inLanguage": language}
+    graph = []
+    if kind == "home":
+        search = {"@type": "SearchAction", "target": {"@type": "EntryPoint", "urlTemplate": home + "?q={search_term_string}"},
+                  "query-input": "required name=search_term_string"}
+        graph.append(dict(website, potentialAction=search))
+    if kind in ARTICLE_KINDS:
+        graph.append({"@type": "TechArticle", "headline": title, "description": description, "url": url,
+                      "mainEntityOfPage": url, "inLanguage": language, "dateModified": date.isoformat(),
+                      "isPartOf": website})
+    if len(crumbs) > 1:
+        graph.append({"@type": "BreadcrumbList", "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": plain(name), "item": item}
+            for position, (name, item) in enumerate(crumbs, 1)]})
+    return json_ld({"@context": "https://schema.org", "@graph": graph})
 
 
 def og_locale(locale: "SiteLocale") -> str:
@@ -181,4 +213,5 @@ def og_locale_of(identifier: str) -> str:
 
 def install_template_helpers(env: "jinja2.Environment") -> None:
     """Make the metadata helpers available to every template."""
-    env.globals.update(json_ld=json_ld, og_locale=og_locale)
+    env.globals.update(alternate_links=alternate_links, structured_data=structured_data, og_locale=og_locale,
+                       ARTICLE_KINDS=ARTICLE_KINDS)
