@@ -188,6 +188,11 @@ class Dependencies:
         content_root = project / "content"
         self._protocols = {p.slug: ProtocolDigests(p, inputs, content_root) for p in protocols}
 
+    def post_step(self, reads_catalogs: bool) -> bytes:
+        """What a post-build step reads: the site (``Inputs.site``), all content and, if it
+        translates, all catalogs."""
+        return digest(b"post", self.inputs.site, self.content, self.catalogs if reads_catalogs else b"")
+
     def page(self, page) -> bytes:
         """The digest of the content ``page`` depends on, whatever its locale."""
         if page.kind in ALL_CATALOG_KINDS:

@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SECOND_LOCALE, run_build
+from sitegen.commands.build import POST_STEPS, SEARCH_STEPS, TRANSLATED_STEPS, BuildOptions
+from sitegen.commands.build import run_build as run_build_here
+
 
 def build(project: Path, out: Path, *args: str) -> str:
     result = run_build(project, "--out", str(out), "--jobs", "2", *args)
@@ -266,4 +269,22 @@ def test_no_search_leaves_the_index_for_the_next_build(small_project, tmp_path):
     stdout = build(small_project, out)  # nothing else changed, but the index is out of date
     assert "search index" in stdout and "nothing changed" not in stdout
     assert "nothing changed" in build(small_project, out)
+    assert_same_as_clean_build(small_project, out, tmp_path / "clean")
+
+
+def post_steps_run(project: Path, out: Path) -> set[str]:
+    """Build ``project`` in this process; the post-build steps (search apart) that ran."""
+    report = run_build_here(BuildOptions(project=project, out=out, jobs=2, quiet=True))
+    return {step.__name__ for step in POST_STEPS if step.__name__ in report["phases"]} - set(SEARCH_STEPS)
+
+
+def test_post_build_steps_run_only_when_what_they_read_changed(small_project, tmp_path):
+    out = tmp_path / "site"
+    every_step = {step.__name__ for step in POST_STEPS} - set(SEARCH_STEPS)
+    assert post_steps_run(small_project, out) == every_step
+    edit(small_project / "locales" / f"{SECOND_LOCALE}.po", r'^(msgid "Home"\nmsgstr "[^"]+)"$', r'\1!"')
+    assert post_steps_run(small_project, out) == set(TRANSLATED_STEPS)
+    edit(small_project / "content/smtp/codes/550.toml", r"^(when = '''\n)", r"\1A sentence for the API.\n\n")
+    assert post_steps_run(small_project, out) == every_step
+    assert "A sentence for the API." in (out / "api/smtp/550.json").read_text(encoding="utf-8")
     assert_same_as_clean_build(small_project, out, tmp_path / "clean")

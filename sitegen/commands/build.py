@@ -52,6 +52,8 @@ POST_STEPS = (write_api, write_decoder_data, write_seo_files, write_search_index
 # The search index: timed on its own, run only when a page changed (it reads nothing else)
 # and left as it is under --no-search, until a build with search brings it up to date.
 SEARCH_STEPS = ("write_search_index",)
+# Post-build steps that read the catalogs; the others read only content (and the site).
+TRANSLATED_STEPS = ("write_decoder_data",)
 # What the progress line says during a step of a build that updates the live site.
 PHASES = {"write_search_index": "Updating the search index (the new pages are already live)"}
 
@@ -188,6 +190,10 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
             print(warning, file=sys.stderr)
         now = lap("catalogs", now)
         skipped, outdated = search_plan(options.search, in_place and not pages_changed, outdated)
+        post_inputs = {step.__name__: dependencies.post_step(step.__name__ in TRANSLATED_STEPS)
+                       for step in POST_STEPS if step.__name__ not in SEARCH_STEPS}
+        if in_place:  # the live site's files of a step whose inputs are as before are up to date
+            skipped += tuple(name for name, key in post_inputs.items() if state.get("post", {}).get(name) == key)
         report.search_stale = bool(outdated)
         run_post_steps(site, scratch, root, owners, skipped, progress, lap, live=in_place)
         for name in skipped:
@@ -222,7 +228,7 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         raise
     finally:
         remove_tree(scratch)
-    state = {"inputs": {token: inputs.everything}, "warnings": warnings, "outdated": sorted(outdated),
+    state = {"inputs": {token: inputs.everything}, "warnings": warnings, "outdated": sorted(outdated), "post": post_inputs,
              "owners": {top: owner for top, owner in owners.items() if (out / top).exists()}}
     save_state(cache, out, state, token)
     cache.prune()
