@@ -129,6 +129,32 @@ def test_arabic_page_is_laid_out_right_to_left(browser_page, arabic_site):
     assert arabic["brand"] > arabic["tools"]
 
 
+# ---------- the header in every language ----------
+
+HEADER = """() => {
+  const links = [...document.querySelectorAll('.main-nav a')].map(a => {
+    const box = a.getBoundingClientRect(), style = getComputedStyle(a);
+    return {top: Math.round(box.top), lines: Math.round((box.height - parseFloat(style.paddingTop)
+            - parseFloat(style.paddingBottom)) / parseFloat(style.lineHeight))};
+  });
+  return {links, overflow: document.documentElement.scrollWidth - window.innerWidth};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_header_fits_in_every_language(browser, served, traffic, width):
+    context = open_context(browser, traffic, viewport={"width": width, "height": 800})
+    page = context.new_page()
+    for locale in LOCALES:
+        page.goto(served + locale.prefix + page_paths()["pair"])
+        header = page.evaluate(HEADER)
+        assert header["overflow"] <= 0, f"{locale.tag}: the page is wider than the screen"
+        assert all(link["lines"] == 1 for link in header["links"]), f"{locale.tag}: a menu item wraps: {header}"
+        if width >= 1024:  # on a desktop, the menu is one row in every language
+            assert len({link["top"] for link in header["links"]}) == 1, f"{locale.tag}: {header}"
+    context.close()
+
+
 # ---------- 404 ----------
 
 def not_found_cases():
