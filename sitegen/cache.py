@@ -37,8 +37,15 @@ LIBRARIES = ("jinja2", "markdown", "babel", "markupsafe", "pagefind")
 # indexes, decoder, coverage, 404 and any kind added later) depends on all content.
 ENTITY_KINDS = frozenset({"code", "pair", "enhanced", "enhanced_class"})
 # The kinds of page that show every locale's catalog, not only their own: the coverage
-# table, and the 404 page (the root one carries every language).
-ALL_CATALOG_KINDS = frozenset({"coverage", "not_found"})
+# table in every locale, and the source locale's 404 page (the root one, which carries
+# every language; the other locales' 404 pages show their own).
+ALL_CATALOG_KINDS = frozenset({"coverage"})
+SOURCE_ALL_CATALOG_KINDS = ALL_CATALOG_KINDS | {"not_found"}
+
+
+def shows_every_catalog(kind: str, is_source: bool) -> bool:
+    """Whether a page of ``kind`` in the source locale (or another) shows every catalog."""
+    return kind in (SOURCE_ALL_CATALOG_KINDS if is_source else ALL_CATALOG_KINDS)
 
 
 def digest(*parts: bytes | str) -> bytes:
@@ -194,9 +201,8 @@ class Dependencies:
         return digest(b"post", self.inputs.site, self.content, self.catalogs if reads_catalogs else b"")
 
     def page(self, page) -> bytes:
-        """The digest of the content ``page`` depends on, whatever its locale."""
-        if page.kind in ALL_CATALOG_KINDS:
-            return digest(b"global", page.kind, self.content, self.catalogs)
+        """The digest of the content ``page`` depends on, whatever its locale (its own
+        catalog is in the locale's base; every catalog, where shown, in ``catalogs``)."""
         if page.kind not in ENTITY_KINDS or not page.protocol:
             return digest(b"global", page.kind, self.content)  # and its own catalog, as every page
         return self._protocols[page.protocol].page(page)

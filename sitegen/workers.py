@@ -12,8 +12,8 @@ them. A task is a run of pages of one locale; a process keeps to one locale as l
 has pages, because it parses that locale's catalog and localizes the content first
 (``site.localized`` is filled on first use). When a process runs out of locales it takes
 part of the largest remaining one. Pages that show all content (the home page, indexes,
-decoder, coverage, 404) are rendered last; the first of them that shows every catalog
-(coverage, 404) reads them all. No rendered page is kept in memory.
+decoder, coverage, 404) are rendered last; the first coverage page reads every catalog's
+coverage. No rendered page is kept in memory.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 
-from .cache import ALL_CATALOG_KINDS, ENTITY_KINDS, KIND_PAGE, Manifest, ManifestBuilder, key64, path_hash
+from .cache import (ALL_CATALOG_KINDS, ENTITY_KINDS, KIND_PAGE, Manifest, ManifestBuilder, key64, path_hash,
+                    shows_every_catalog)
 from .errors import BuildError
 from .incremental import pending_path
 from .output import remove_file, write_new
@@ -47,6 +48,7 @@ class Job:
 
     site: Site
     page_digests: list[bytes]
+    catalogs: bytes  # the digest of every catalog, for the pages that show them all
     locale_bases: list[bytes]
     root: str
     in_place: bool
@@ -58,7 +60,8 @@ class Result:
     """What rendering a run of pages did: counts, times and the files staged in the live tree."""
 
     written: int = 0
-    kept: int = 0
+    kept: int = 0  # not rendered (same key as the tree's file) or rendered to the same bytes
+    rendered: int = 0
     seconds: float = 0.0
     locale_seconds: float = 0.0
     render_seconds: float = 0.0
@@ -71,6 +74,7 @@ class Result:
     def add(self, other: "Result") -> None:
         self.written += other.written
         self.kept += other.kept
+        self.rendered += other.rendered
         self.staged += other.staged
         self.seconds += other.seconds
         self.locale_seconds += other.locale_seconds
@@ -122,6 +126,7 @@ class Renderer:
             result.locale_seconds += middle - before
             data = render_page(site, catalog, page)
             result.render_seconds += time.perf_counter() - middle
+            result.rendered += 1
             if in_tree and same_as_file(os.path.join(root, relative), data):
                 result.kept += 1
                 continue
@@ -175,7 +180,8 @@ def plan_pages(job: Job) -> Plan:
         for index, page in enumerate(site.pages):
             relative = output_file(locale, page.path)
             hashed = path_hash(relative)
-            key = key64(base, job.page_digests[index])
+            key = key64(base, job.page_digests[index],
+                        job.catalogs if shows_every_catalog(page.kind, locale.is_source) else b"")
             rows.add(hashed, key, KIND_PAGE, relative)
             current = tree.get(hashed)
             if current == key:

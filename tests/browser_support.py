@@ -19,9 +19,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
-from conftest import PROJECT, SITE_URL, copy_project, run_build
+from conftest import PROJECT, SITE_URL, copy_project, run_build, tiny_catalog
 from sitegen.catalogs import discover_locales
 from sitegen.commands.serve import PreviewHandler
 from sitegen import urls
@@ -173,19 +173,6 @@ def browser_page(browser, traffic):
     assert not traffic.outside(), f"requests left the site: {traffic.outside()}"
     assert not traffic.policy_violations(), traffic.policy_violations()
     assert not traffic.errors, f"script errors: {traffic.errors}"
-
-
-def tiny_catalog(project: Path, identifier: str, translations: dict[str, str]) -> Path:
-    """Write ``locales/<identifier>.po`` into a project copy, translating only ``translations``."""
-    with open(project / "locales" / "messages.pot", "rb") as handle:
-        catalog = read_po(handle, locale=identifier)
-    for message in catalog:
-        if message.id in translations:
-            message.string = translations[message.id]
-    path = project / "locales" / f"{identifier}.po"
-    with open(path, "wb") as handle:
-        write_po(handle, catalog)
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po, write_po
 
 PROJECT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("build.py", "babel.cfg", "sitegen", "content", "templates", "locales", "static")
@@ -19,6 +20,19 @@ def run_build(project: Path, *args: str) -> subprocess.CompletedProcess:
     """Run ``build.py`` of ``project`` as a user would, capturing its output."""
     return subprocess.run([sys.executable, str(project / "build.py"), *args], cwd=project,
                           capture_output=True, text=True, timeout=900)
+
+
+def tiny_catalog(project: Path, identifier: str, translations: dict[str, str]) -> Path:
+    """Write ``locales/<identifier>.po`` into a project copy, translating only ``translations``."""
+    with open(project / "locales" / "messages.pot", "rb") as handle:
+        catalog = read_po(handle, locale=identifier)
+    for message in catalog:
+        if message.id in translations:
+            message.string = translations[message.id]
+    path = project / "locales" / f"{identifier}.po"
+    with open(path, "wb") as handle:
+        write_po(handle, catalog)
+    return path
 
 
 def copy_project(target: Path) -> Path:

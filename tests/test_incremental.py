@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SECOND_LOCALE, run_build
+from conftest import SECOND_LOCALE, run_build, tiny_catalog
 from sitegen.commands.build import POST_STEPS, SEARCH_STEPS, TRANSLATED_STEPS, BuildOptions
 from sitegen.commands.build import run_build as run_build_here
 
@@ -126,6 +126,19 @@ def test_catalog_edit_only_touches_its_locale(small_project, tmp_path):
     assert pages, "the edited catalog changed no page"
     # The root 404 page carries every locale's text, so it changes with any catalog.
     assert all(name.startswith(f"{SECOND_LOCALE}/") or name == "404.html" for name in pages), sorted(pages)[:10]
+    assert_same_as_clean_build(small_project, out, tmp_path / "clean")
+
+
+def test_catalog_edit_renders_its_locale_and_the_pages_that_show_every_catalog(small_project, tmp_path):
+    tiny_catalog(small_project, "de", {"Home": "Startseite"})  # a third locale, which the edit must not touch
+    out = tmp_path / "site"
+    first = run_build_here(BuildOptions(project=small_project, out=out, jobs=2, quiet=True))
+    edit(small_project / "locales" / f"{SECOND_LOCALE}.po", r'^(msgid "Home"\nmsgstr "[^"]+)"$', r'\1!"')
+    report = run_build_here(BuildOptions(project=small_project, out=out, jobs=2, quiet=True))
+    assert first["pages_rendered"] == report["pages"] and report["languages"] == 3
+    # Every page of the edited locale; the coverage table of the two others (it shows every
+    # catalog); the root 404 page (it carries every language). Not the other 404 pages.
+    assert report["pages_rendered"] == report["pages"] // 3 + 2 + 1
     assert_same_as_clean_build(small_project, out, tmp_path / "clean")
 
 

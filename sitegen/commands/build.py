@@ -64,6 +64,7 @@ class BuildReport:
 
     pages: int = 0
     pages_written: int = 0
+    pages_rendered: int = 0
     written: int = 0  # every file: pages, static files and the post-build steps' files
     removed: int = 0
     languages: int = 0
@@ -73,7 +74,8 @@ class BuildReport:
     phases: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"pages": self.pages, "pages_written": self.pages_written, "unchanged": self.pages - self.pages_written,
+        return {"pages": self.pages, "pages_written": self.pages_written, "pages_rendered": self.pages_rendered,
+                "unchanged": self.pages - self.pages_written,
                 "written": self.written, "removed": self.removed, "languages": self.languages,
                 "up_to_date": self.up_to_date, "seconds": self.seconds, "phases": dict(self.phases)}
 
@@ -170,13 +172,13 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         rows = ManifestBuilder()
         report.written += update_static(project / "static", changes, tree, rows)
         progress.phase("Rendering", "pages")
-        job = Job(site=site, page_digests=page_digests, locale_bases=locale_bases, root=str(root),
-                  in_place=in_place, tree=tree)
+        job = Job(site=site, page_digests=page_digests, catalogs=dependencies.catalogs, locale_bases=locale_bases,
+                  root=str(root), in_place=in_place, tree=tree)
         jobs = options.jobs or os.cpu_count() or 1
         result, page_rows = render_site(job, jobs, progress.update)
         rows.extend(page_rows)
         changes.staged += result.staged
-        report.pages, report.pages_written = result.pages, result.written
+        report.pages, report.pages_written, report.pages_rendered = result.pages, result.written, result.rendered
         report.written += result.written
         for relative in stale_files(tree, rows, (KIND_PAGE, KIND_STATIC)):
             changes.remove(relative)
