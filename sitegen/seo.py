@@ -14,7 +14,6 @@ import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import quoteattr, escape as xml_escape
 
 from babel import Locale
 from babel.core import get_global
@@ -73,14 +72,14 @@ def iter_url_entries(site: "Site", locale: "SiteLocale", pages: list):
     source = site.locales[0]
     lastmod = site.build_date.isoformat()
     for page in pages:
-        links = [f'<xhtml:link rel="alternate" hreflang="{other.tag}" href={quoteattr(site.urls.absolute(other, page.path))}/>'
+        links = [SITEMAP_ALTERNATE.format(other.tag, html.escape(site.urls.absolute(other, page.path)))
                  for other in site.locales]
-        links.append('<xhtml:link rel="alternate" hreflang="x-default" '
-                     f'href={quoteattr(site.urls.absolute(source, page.path))}/>')
-        yield (f"<url><loc>{xml_escape(site.urls.absolute(locale, page.path))}</loc>"
+        links.append(SITEMAP_ALTERNATE.format("x-default", html.escape(site.urls.absolute(source, page.path))))
+        yield (f"<url><loc>{html.escape(site.urls.absolute(locale, page.path))}</loc>"
                f"<lastmod>{lastmod}</lastmod>{''.join(links)}</url>")
 
 
+SITEMAP_ALTERNATE = '<xhtml:link rel="alternate" hreflang="{}" href="{}"/>'
 URLSET_HEAD = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {XMLNS}>\n'
 URLSET_TAIL = "\n</urlset>\n"
 
@@ -108,7 +107,7 @@ def write_urlset(path: Path, entries) -> int:
 def sitemap_index(site: "Site", names: list[str]) -> bytes:
     """The sitemap index that lists one sitemap per locale."""
     lastmod = site.build_date.isoformat()
-    index = "\n".join(f"<sitemap><loc>{xml_escape(site.urls.site_url + '/' + name)}</loc>"
+    index = "\n".join(f"<sitemap><loc>{html.escape(site.urls.site_url + '/' + name)}</loc>"
                       f"<lastmod>{lastmod}</lastmod></sitemap>" for name in names)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{index}\n'
