@@ -421,15 +421,8 @@ class MarkdownCache:
     def __init__(self, renderer, path: Path | None):
         self._renderer = renderer
         self._path = path
-        self._known: dict[str, str] = {}
+        self._known: dict[str, str] = read_markdown_cache(path) if path is not None else {}
         self._new = 0
-        if path is not None:
-            try:
-                loaded = marshal.loads(path.read_bytes())
-                if isinstance(loaded, dict):
-                    self._known = loaded
-            except (OSError, ValueError, EOFError, TypeError):
-                pass
         self._used: set[str] = set()
 
     def render(self, block: str):
@@ -446,10 +439,21 @@ class MarkdownCache:
         """Store the blocks if any was new; with ``prune``, only those used in this build."""
         if self._path is None or (not self._new and (not prune or len(self._used) == len(self._known))):
             return
-        kept = {block: html for block, html in self._known.items() if block in self._used} if prune \
-            else self._known
+        if prune:
+            kept = {block: html for block, html in self._known.items() if block in self._used}
+        else:  # keep what other processes of this build saved meanwhile
+            kept = {**read_markdown_cache(self._path), **self._known}
         atomic_write(self._path, marshal.dumps(kept))
         self._new = 0
+
+
+def read_markdown_cache(path: Path) -> dict[str, str]:
+    """The blocks a Markdown cache file holds, with their HTML; empty if it is missing or unreadable."""
+    try:
+        loaded = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def load_cached_catalog(cache: BuildCache | None, path: Path, po_digest: bytes, pot_digest: bytes,

@@ -7,6 +7,7 @@ uses the same entries for its English output.
 from __future__ import annotations
 
 import json
+from collections import ChainMap
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from .errors import BuildError
 from .localize import CODE_SPAN
 from .model import EnhancedCode, Protocol, ReplyCode
 from .output import write_file
+from .prepare import ENGLISH_BLOCKS
 from .text import MarkdownRenderer, split_blocks
 from .urls import Urls
 
@@ -46,15 +48,36 @@ class _TextOfHtml(HTMLParser):
         return "\n".join(line for line in lines if line)
 
 
+class RenderedBlocks:
+    """The HTML the pages have for Markdown blocks: the build's caches ``names`` (a locale's,
+    then the English blocks), read when first needed."""
+
+    def __init__(self, localized, names: tuple[str, ...]):
+        self._localized = localized
+        self._names = names
+        self._blocks: ChainMap | None = None
+
+    def get(self, block: str) -> str | None:
+        if self._blocks is None:
+            self._blocks = ChainMap(*(self._localized.rendered(name) for name in self._names))
+        return self._blocks.get(block)
+
+
 class PlainRenderer:
-    """Markdown blocks as plain text (for textContent and the terminal)."""
+    """Markdown blocks as plain text (for textContent and the terminal).
+
+    ``rendered`` gives the HTML the pages already have for a block (or None), which saves
+    rendering its Markdown again.
+    """
 
     def __init__(self) -> None:
         self._markdown = MarkdownRenderer()
+        self.rendered: RenderedBlocks | dict = {}
 
     def render(self, block: str) -> str:
+        html = self.rendered.get(block)
         parser = _TextOfHtml()
-        parser.feed(str(self._markdown.render(block)))
+        parser.feed(str(self._markdown.render(block)) if html is None else html)
         parser.close()
         return parser.text()
 
@@ -168,8 +191,10 @@ def write_decoder_data(site, root: Path, built: Path) -> int:
     """Post-build step: ``decoder/grammar.json`` and one ``decoder/<locale>.json`` per locale."""
     protocol = decoder_protocol(site.protocols)
     write_file(root, paths.decoder_grammar_path(), GRAMMAR_PATH.read_bytes())
-    plain = PlainText(site.localized.renderer("decoder-plain", PlainRenderer(), code_files=("decoder_data.py",)))
+    renderer = PlainRenderer()
+    plain = PlainText(site.localized.renderer("decoder-plain", renderer, code_files=("decoder_data.py",)))
     for catalog in site.catalogs:
+        renderer.rendered = RenderedBlocks(site.localized, (catalog.locale.identifier, ENGLISH_BLOCKS))
         entries = Entries(protocol, catalog, site.urls, plain)
         write_file(root, paths.decoder_data_path(catalog.locale), dump(entries.data()))
     return 1 + len(site.catalogs)

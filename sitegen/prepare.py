@@ -236,6 +236,14 @@ class LocalizedContent(dict):
         cached = self._caches[name] = MarkdownCache(renderer, self._cache.markdown_path(name, code_files))
         return cached
 
+    def rendered(self, name: str) -> dict[str, str]:
+        """The HTML of the Markdown blocks the cache ``name`` (a locale, or the English blocks)
+        holds on disk: after rendering, what every process rendered. Empty without a cache."""
+        if self._cache is None:
+            return {}
+        from .cache import read_markdown_cache
+        return read_markdown_cache(self._cache.markdown_path(name))
+
     def _english_blocks(self) -> dict:
         """The English blocks every locale falls back on, rendered once (and kept between builds)."""
         if self._cache is None:

@@ -14,14 +14,16 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import PROJECT
+from conftest import PROJECT, SITE_URL
 from decoder_corpus import CORPUS, HOSTILE, NEGATIVE, POSITIVE, expected, ids, text_of
 from sitegen import urls as paths
 from sitegen.content import load_content
 from sitegen.decoder import GRAMMAR_PATH, clean, decode, enhanced_key, expand, load_grammar, vocabulary_of
-from sitegen.decoder_data import decoder_protocol
+from sitegen.decoder_data import Entries, PlainText, decoder_protocol, dump
 from sitegen.catalogs import discover_locales
 from sitegen.locales import site_locale
+from sitegen.prepare import prepare_site
+from sitegen.urls import Urls
 
 PROTOCOL = decoder_protocol(load_content(PROJECT / "content"))
 VOCABULARY = vocabulary_of(PROTOCOL)
@@ -259,6 +261,17 @@ def test_build_publishes_the_grammar_and_one_data_file_per_locale(site):
             assert entry["summary"] and entry["next"] and set(entry["meaning"]) == {"2", "4", "5"}, key
             assert (site / entry["url"].lstrip("/") / "index.html").is_file(), entry["url"]
             assert entry["url"].startswith("/" + locale.prefix)
+
+
+def test_published_data_is_what_the_content_gives_without_any_cache(site):
+    # The build takes the HTML of each block from what the pages rendered; from nothing, the
+    # same entries come out, byte for byte.
+    prepared = prepare_site(PROJECT, Urls.create("/", SITE_URL))
+    protocol = decoder_protocol(prepared.protocols)
+    plain = PlainText()
+    for catalog in prepared.catalogs:
+        fresh = dump(Entries(protocol, catalog, prepared.urls, plain).data())
+        assert (site / paths.decoder_data_path(catalog.locale)).read_bytes() == fresh, catalog.locale.tag
 
 
 def test_data_urls_are_under_the_base_path(repo_site):
