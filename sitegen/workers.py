@@ -11,9 +11,9 @@ Then it forks the workers, which inherit all of it without copying, and renders 
 them. A task is a run of pages of one locale; a process keeps to one locale as long as it
 has pages, because it parses that locale's catalog and localizes the content first
 (``site.localized`` is filled on first use). When a process runs out of locales it takes
-part of the largest remaining one. Pages that show all content (the home page, indexes,
-decoder, coverage, 404) are rendered last; the first coverage page reads every catalog's
-coverage. No rendered page is kept in memory.
+part of the largest remaining one. Pages that show every catalog (the coverage table, the
+root 404 page) are rendered last, once every catalog has been read (the first coverage page
+reads their coverage). No rendered page is kept in memory.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 
-from .cache import (ALL_CATALOG_KINDS, ENTITY_KINDS, KIND_PAGE, Manifest, ManifestBuilder, key64, path_hash,
+from .cache import (ALL_CATALOG_KINDS, KIND_PAGE, Manifest, ManifestBuilder, key64, path_hash,
                     shows_every_catalog)
 from .errors import BuildError
 from .incremental import pending_path
@@ -173,22 +173,21 @@ def plan_pages(job: Job) -> Plan:
     rows = ManifestBuilder()
     phases: list[dict[int, list[int]]] = [{}, {}]
     kept = 0
-    entity = [page.kind in ENTITY_KINDS for page in site.pages]
     for locale_index, catalog in enumerate(site.catalogs):
         locale = catalog.locale
         base = job.locale_bases[locale_index]
         for index, page in enumerate(site.pages):
             relative = output_file(locale, page.path)
             hashed = path_hash(relative)
-            key = key64(base, job.page_digests[index],
-                        job.catalogs if shows_every_catalog(page.kind, locale.is_source) else b"")
+            every_catalog = shows_every_catalog(page.kind, locale.is_source)
+            key = key64(base, job.page_digests[index], job.catalogs if every_catalog else b"")
             rows.add(hashed, key, KIND_PAGE, relative)
             current = tree.get(hashed)
             if current == key:
                 kept += 1
                 continue
             entry = index << 1 | (IN_TREE if current is not None else 0)
-            phases[0 if entity[index] else 1].setdefault(locale_index, []).append(entry)
+            phases[every_catalog].setdefault(locale_index, []).append(entry)
     return Plan(rows, phases, kept, len(site.pages) * len(site.catalogs))
 
 
