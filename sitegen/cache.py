@@ -456,6 +456,23 @@ def read_markdown_cache(path: Path) -> dict[str, str]:
     return loaded if isinstance(loaded, dict) else {}
 
 
+class CompiledTranslations:
+    """Babel ``Translations`` of a compiled catalog, parsed when first used: a build often
+    needs only a catalog's checked messages (the decoder data), not its translations."""
+
+    def __init__(self, mo: bytes):
+        self._mo = mo
+        self._parsed = None
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._parsed is None:
+            from babel.support import Translations
+            self._parsed = Translations(fp=io.BytesIO(self._mo))
+        return getattr(self._parsed, name)
+
+
 def load_cached_catalog(cache: BuildCache | None, path: Path, po_digest: bytes, pot_digest: bytes,
                         template_loader):
     """A locale's checked catalog and its coverage, parsed once and then read from the cache.
@@ -463,8 +480,6 @@ def load_cached_catalog(cache: BuildCache | None, path: Path, po_digest: bytes, 
     Returns ``(LocaleCatalog, Coverage)``. What is cached is exactly what the build uses of
     a parsed catalog: the checked messages, the compiled translations and the warnings.
     """
-    from babel.support import Translations
-
     from .catalogs import LocaleCatalog, load_catalog
     from .coverage import measure_coverage
     from .locales import site_locale
@@ -474,7 +489,7 @@ def load_cached_catalog(cache: BuildCache | None, path: Path, po_digest: bytes, 
         try:
             form, messages, mo, warnings, coverage, sha = pickle.loads(cached.read_bytes())
             if form == FORMAT:
-                catalog = LocaleCatalog(locale=site_locale(path.stem), translations=Translations(fp=io.BytesIO(mo)),
+                catalog = LocaleCatalog(locale=site_locale(path.stem), translations=CompiledTranslations(mo),
                                         messages=messages, catalog=None, path=path, digest=sha, warnings=warnings)
                 return catalog, coverage
         except (OSError, ValueError, EOFError, pickle.UnpicklingError, TypeError):
