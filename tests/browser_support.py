@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from babel.messages.pofile import read_po
 
 from conftest import PROJECT, SITE_URL, copy_project, run_build, tiny_catalog
 from sitegen.catalogs import discover_locales
