@@ -180,7 +180,8 @@ def structured_data(kind: str, site_name: str, language: str, crumbs: list, titl
     website = {"@type": "WebSite", "name": site_name, "url": home, "inLanguage": language}
     graph = []
     if kind == "home":
-        search = {"@type": "SearchAction", "target": {"@type": "EntryPoint", "urlTemplate": home + "?q={search_term_string}"},
+        search = {"@type": "SearchAction",
+                  "target": {"@type": "EntryPoint", "urlTemplate": home + "?q={search_term_string}"},
                   "query-input": "required name=search_term_string"}
         graph.append(dict(website, potentialAction=search))
     if kind in ARTICLE_KINDS:

@@ -230,8 +230,8 @@ def build(options: BuildOptions, cache: BuildCache, progress: Progress, report: 
         raise
     finally:
         remove_tree(scratch)
-    state = {"inputs": {token: inputs.everything}, "warnings": warnings, "outdated": sorted(outdated), "post": post_inputs,
-             "owners": {top: owner for top, owner in owners.items() if (out / top).exists()}}
+    state = {"inputs": {token: inputs.everything}, "warnings": warnings, "outdated": sorted(outdated),
+             "post": post_inputs, "owners": {top: owner for top, owner in owners.items() if (out / top).exists()}}
     save_state(cache, out, state, token)
     cache.prune()
     lap("finish", now)
