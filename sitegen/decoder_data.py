@@ -7,7 +7,6 @@ uses the same entries for its English output.
 from __future__ import annotations
 
 import json
-from collections import ChainMap
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -49,33 +48,33 @@ class _TextOfHtml(HTMLParser):
 
 
 class RenderedBlocks:
-    """The HTML the pages have for Markdown blocks: the build's caches ``names`` (a locale's,
-    then the English blocks), read when first needed."""
+    """The HTML the pages have for Markdown blocks: one of the build's caches (a locale's, or
+    the English blocks), read when first needed."""
 
-    def __init__(self, localized, names: tuple[str, ...]):
+    def __init__(self, localized, name: str):
         self._localized = localized
-        self._names = names
-        self._blocks: ChainMap | None = None
+        self._name = name
+        self._blocks: dict[str, str] | None = None
 
     def get(self, block: str) -> str | None:
         if self._blocks is None:
-            self._blocks = ChainMap(*(self._localized.rendered(name) for name in self._names))
+            self._blocks = self._localized.rendered(self._name)
         return self._blocks.get(block)
 
 
 class PlainRenderer:
     """Markdown blocks as plain text (for textContent and the terminal).
 
-    ``rendered`` gives the HTML the pages already have for a block (or None), which saves
+    ``sources`` give the HTML the pages already have for a block, if any, which saves
     rendering its Markdown again.
     """
 
     def __init__(self) -> None:
         self._markdown = MarkdownRenderer()
-        self.rendered: RenderedBlocks | dict = {}
+        self.sources: tuple[RenderedBlocks, ...] = ()
 
     def render(self, block: str) -> str:
-        html = self.rendered.get(block)
+        html = next((html for source in self.sources if (html := source.get(block)) is not None), None)
         parser = _TextOfHtml()
         parser.feed(str(self._markdown.render(block)) if html is None else html)
         parser.close()
@@ -193,8 +192,9 @@ def write_decoder_data(site, root: Path, built: Path) -> int:
     write_file(root, paths.decoder_grammar_path(), GRAMMAR_PATH.read_bytes())
     renderer = PlainRenderer()
     plain = PlainText(site.localized.renderer("decoder-plain", renderer, code_files=("decoder_data.py",)))
+    english = RenderedBlocks(site.localized, ENGLISH_BLOCKS)
     for catalog in site.catalogs:
-        renderer.rendered = RenderedBlocks(site.localized, (catalog.locale.identifier, ENGLISH_BLOCKS))
+        renderer.sources = (RenderedBlocks(site.localized, catalog.locale.identifier), english)
         entries = Entries(protocol, catalog, site.urls, plain)
         write_file(root, paths.decoder_data_path(catalog.locale), dump(entries.data()))
     return 1 + len(site.catalogs)

@@ -14,8 +14,6 @@ import os
 import re
 from pathlib import Path
 
-import pytest
-
 from conftest import SECOND_LOCALE, run_build, tiny_catalog
 from sitegen.commands.build import POST_STEPS, SEARCH_STEPS, TRANSLATED_STEPS, BuildOptions
 from sitegen.commands.build import run_build as run_build_here
@@ -77,6 +75,11 @@ def edit(path: Path, pattern: str, replacement: str) -> None:
     path.write_text(changed, encoding="utf-8")
 
 
+def edit_home_translation(project: Path) -> None:
+    """Change the second locale's translation of "Home", which is on every page of it."""
+    edit(project / "locales" / f"{SECOND_LOCALE}.po", r'^(msgid "Home"\nmsgstr "[^"]+)"$', r'\1!"')
+
+
 def is_page(name: str) -> bool:
     return name.endswith(".html")
 
@@ -114,13 +117,7 @@ def test_catalog_edit_only_touches_its_locale(small_project, tmp_path):
     out = tmp_path / "site"
     build(small_project, out)
     before = snapshot(out)
-    catalog = small_project / "locales" / f"{SECOND_LOCALE}.po"
-    text = catalog.read_text(encoding="utf-8")
-    match = re.search(r'^msgid "Home"\nmsgstr "([^"]+)"$', text, flags=re.M)
-    if match is None:
-        pytest.skip("the catalog does not translate 'Home'")
-    catalog.write_text(text.replace(match.group(0), f'msgid "Home"\nmsgstr "{match.group(1)}!"', 1),
-                       encoding="utf-8")
+    edit_home_translation(small_project)
     build(small_project, out)
     pages = {name for name in rewritten(before, snapshot(out)) if is_page(name)}
     assert pages, "the edited catalog changed no page"
@@ -133,7 +130,7 @@ def test_catalog_edit_renders_its_locale_and_the_pages_that_show_every_catalog(s
     tiny_catalog(small_project, "de", {"Home": "Startseite"})  # a third locale, which the edit must not touch
     out = tmp_path / "site"
     first = run_build_here(BuildOptions(project=small_project, out=out, jobs=2, quiet=True))
-    edit(small_project / "locales" / f"{SECOND_LOCALE}.po", r'^(msgid "Home"\nmsgstr "[^"]+)"$', r'\1!"')
+    edit_home_translation(small_project)
     report = run_build_here(BuildOptions(project=small_project, out=out, jobs=2, quiet=True))
     assert first["pages_rendered"] == report["pages"] and report["languages"] == 3
     # Every page of the edited locale; the coverage table of the two others (it shows every
@@ -295,7 +292,7 @@ def test_post_build_steps_run_only_when_what_they_read_changed(small_project, tm
     out = tmp_path / "site"
     every_step = {step.__name__ for step in POST_STEPS} - set(SEARCH_STEPS)
     assert post_steps_run(small_project, out) == every_step
-    edit(small_project / "locales" / f"{SECOND_LOCALE}.po", r'^(msgid "Home"\nmsgstr "[^"]+)"$', r'\1!"')
+    edit_home_translation(small_project)
     assert post_steps_run(small_project, out) == set(TRANSLATED_STEPS)
     edit(small_project / "content/smtp/codes/550.toml", r"^(when = '''\n)", r"\1A sentence for the API.\n\n")
     assert post_steps_run(small_project, out) == every_step
